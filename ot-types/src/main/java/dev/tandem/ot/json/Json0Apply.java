@@ -39,16 +39,17 @@ final class Json0Apply {
   /** Applies {@code op} to {@code root}, leaving it as it was when the op is invalid. */
   static void apply(Root root, List<Component> op) {
     Json0Apply run = new Json0Apply(root);
+    int i = 0;
     try {
-      for (int i = 0; i < op.size(); i++) {
+      for (; i < op.size(); i++) {
         run.component(op.get(i), i);
       }
     } catch (OtException e) {
       run.rollback();
-      throw e;
+      throw e.getMessage().startsWith("json0") ? e : new OtException("json0 op component " + i + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       run.rollback();
-      throw new OtException("json0 op could not be applied: " + e, e);
+      throw new OtException("json0 op component " + i + " could not be applied: " + e, e);
     }
   }
 
