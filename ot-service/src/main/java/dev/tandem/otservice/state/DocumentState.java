@@ -1,0 +1,144 @@
+package dev.tandem.otservice.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.tandem.ot.OtDocument;
+import dev.tandem.ot.OtException;
+import dev.tandem.ot.OtType;
+import dev.tandem.ot.OtTypes;
+import dev.tandem.schemas.CommittedOp;
+import dev.tandem.schemas.DocKey;
+import dev.tandem.schemas.SnapshotRecord;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * One document as its owner holds it: content, version, and a bounded window of the ops
+ * committed most recently. Not thread-safe; one partition's thread owns it.
+ */
+public final class DocumentState {
+
+  private final DocKey key;
+  private final int windowSize;
+  private final Deque<WindowOp> window = new ArrayDeque<>();
+  private long version;
+  private OtType type;
+  private OtDocument content;
+  private long lastSnapshotVersion;
+  private long lastOffset = -1;
+
+  private DocumentState(DocKey key, int windowSize) {
+    this.key = key;
+    this.windowSize = windowSize;
+  }
+
+  /** A document nobody has created yet. */
+  public static DocumentState empty(DocKey key, int windowSize) {
+    return new DocumentState(key, windowSize);
+  }
+
+  /** A document as a snapshot left it; its window starts empty at the snapshot's version. */
+  public static DocumentState fromSnapshot(SnapshotRecord s, int windowSize) {
+    DocumentState d = new DocumentState(s.key(), windowSize);
+    d.version = s.v();
+    d.lastSnapshotVersion = s.v();
+    d.lastOffset = s.offset();
+    if (s.type() != null) {
+      d.type = OtTypes.byNameOrUri(s.type())
+          .orElseThrow(() -> new IllegalStateException("snapshot of " + s.key() + " has unknown type " + s.type()));
+      d.content = d.type.open(s.data() == null ? NullNode.instance : s.data());
+    }
+    return d;
+  }
+
+  public DocKey key() {
+    return key;
+  }
+
+  /** The version: how many ops have been committed. The next op gets {@code v = version()}. */
+  public long version() {
+    return version;
+  }
+
+  /** The type, empty while the document does not exist. */
+  public Optional<OtType> type() {
+    return Optional.ofNullable(type);
+  }
+
+  /** The content as a snapshot value; JSON null while the document does not exist. */
+  public JsonNode data() {
+    return content == null ? NullNode.instance : content.snapshot();
+  }
+
+  /** The version of the oldest op still in the window: ops based on older versions cannot be transformed. */
+  public long windowStart() {
+    return window.isEmpty() ? version : window.peekFirst().v();
+  }
+
+  /** The window's ops from version {@code from} on, oldest first. */
+  public Iterator<WindowOp> opsFrom(long from) {
+    return window.stream().filter(o -> o.v() >= from).iterator();
+  }
+
+  public long lastSnapshotVersion() {
+    return lastSnapshotVersion;
+  }
+
+  public void snapshotWritten(long atVersion) {
+    lastSnapshotVersion = atVersion;
+  }
+
+  /** Whether ops were committed since the last snapshot. */
+  public boolean dirty() {
+    return version > lastSnapshotVersion;
+  }
+
+  /** The offset in the event log of the op that made the current version, -1 when unknown. */
+  public long lastOffset() {
+    return lastOffset;
+  }
+
+  public void offsetOf(long offset) {
+    lastOffset = offset;
+  }
+
+  /**
+   * Applies a committed op: its {@code v} must be the current version. Used both when a
+   * submission commits and when the log is replayed.
+   */
+  public void apply(CommittedOp op) {
+    if (op.v() != version) {
+      throw new IllegalStateException(key + ": op v" + op.v() + " does not follow version " + version);
+    }
+    switch (op.kind()) {
+      case "create" -> {
+        OtType t = OtTypes.byNameOrUri(op.create().type())
+            .orElseThrow(() -> new OtException("unknown type " + op.create().type()));
+        content = t.open(t.create(op.create().data()));
+        type = t;
+      }
+      case "del" -> {
+        type = null;
+        content = null;
+      }
+      default -> content.apply(op.op());
+    }
+    remember(WindowOp.of(op, type));
+    version++;
+  }
+
+  private void remember(WindowOp op) {
+    window.addLast(op);
+    while (window.size() > windowSize) {
+      window.removeFirst();
+    }
+  }
+
+  /** A snapshot record of the current state. */
+  public SnapshotRecord snapshot(long now) {
+    return new SnapshotRecord(1, key.collection(), key.id(), version, type == null ? null : type.uri(),
+        content == null ? null : content.snapshot(), lastOffset, now);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.tandem.schemas;
+
+/** ShareDB's error codes that Tandem sends; the sharedb client knows each of them. */
+public final class ShareDbErrors {
+
+  public static final String MESSAGE_BADLY_FORMED = "ERR_MESSAGE_BADLY_FORMED";
+  public static final String OT_OP_BADLY_FORMED = "ERR_OT_OP_BADLY_FORMED";
+  public static final String OT_OP_NOT_APPLIED = "ERR_OT_OP_NOT_APPLIED";
+  public static final String OT_OP_NOT_PROVIDED = "ERR_OT_OP_NOT_PROVIDED";
+  public static final String DOC_DOES_NOT_EXIST = "ERR_DOC_DOES_NOT_EXIST";
+  public static final String DOC_ALREADY_CREATED = "ERR_DOC_ALREADY_CREATED";
+  public static final String DOC_WAS_DELETED = "ERR_DOC_WAS_DELETED";
+  public static final String DOC_TYPE_NOT_RECOGNIZED = "ERR_DOC_TYPE_NOT_RECOGNIZED";
+  public static final String OP_ALREADY_SUBMITTED = "ERR_OP_ALREADY_SUBMITTED";
+  public static final String OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT = "ERR_OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT";
+  /** The op's base version is older than the history the server keeps: the client must resync. */
+  public static final String SUBMIT_TRANSFORM_OPS_NOT_FOUND = "ERR_SUBMIT_TRANSFORM_OPS_NOT_FOUND";
+  public static final String CONNECTION_SEQ_INTEGER_OVERFLOW = "ERR_CONNECTION_SEQ_INTEGER_OVERFLOW";
+  public static final String PROTOCOL_VERSION_NOT_SUPPORTED = "ERR_PROTOCOL_VERSION_NOT_SUPPORTED";
+  public static final String UNKNOWN_ERROR = "ERR_UNKNOWN_ERROR";
+  /** Tandem's own: a frame or document over the configured size. */
+  public static final String TOO_LARGE = "ERR_MESSAGE_TOO_LARGE";
+  /** Tandem's own: the client sends faster than the configured rate. */
+  public static final String RATE_LIMITED = "ERR_RATE_LIMITED";
+  /** Tandem's own: the server could not hand the op to Kafka; the client may resend it. */
+  public static final String SERVICE_UNAVAILABLE = "ERR_SERVICE_UNAVAILABLE";
+
+  private ShareDbErrors() {}
+}
