@@ -1,0 +1,50 @@
+package dev.tandem.gateway;
+
+import dev.tandem.schemas.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The gateway's settings, each from an environment variable with a default.
+ *
+ * @param host address to listen on ({@code TANDEM_HOST}, default {@code 127.0.0.1})
+ * @param port HTTP and WebSocket port ({@code TANDEM_PORT}, 8080)
+ * @param bootstrapServers Kafka ({@code TANDEM_KAFKA}, {@code 127.0.0.1:9092})
+ * @param topics topic prefix ({@code TANDEM_TOPIC_PREFIX}, {@code tandem})
+ * @param instanceId this gateway, so ot-service's replies find it ({@code TANDEM_INSTANCE}, random)
+ * @param maxMessageBytes largest client message accepted; a larger one gets
+ *     {@code ERR_MESSAGE_TOO_LARGE} ({@code TANDEM_MAX_MESSAGE_BYTES}, 1 MiB)
+ * @param maxMessagesPerSecond per connection; beyond it messages get {@code ERR_RATE_LIMITED}
+ *     ({@code TANDEM_MAX_MESSAGES_PER_SECOND}, 500)
+ * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 1000)
+ * @param loadTimeout how long a document load may take before the client gets an error ({@code TANDEM_LOAD_TIMEOUT_MS}, 15000)
+ * @param idleEvict documents nobody has used this long leave memory ({@code TANDEM_GATEWAY_IDLE_MS}, 60000)
+ */
+public record GatewayConfig(String host, int port, String bootstrapServers, Topics topics, String instanceId,
+    int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict) {
+
+  public static GatewayConfig fromEnv(Map<String, String> env) {
+    return new GatewayConfig(
+        env.getOrDefault("TANDEM_HOST", "127.0.0.1"),
+        Integer.parseInt(env.getOrDefault("TANDEM_PORT", "8080")),
+        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
+        env.getOrDefault("TANDEM_INSTANCE", "gw-" + UUID.randomUUID()),
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGE_BYTES", String.valueOf(1024 * 1024))),
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGES_PER_SECOND", "500")),
+        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_WINDOW", "1000")),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_LOAD_TIMEOUT_MS", "15000"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))));
+  }
+
+  public GatewayConfig with(int newPort, String kafka, Topics newTopics, String instance) {
+    return new GatewayConfig(host, newPort, kafka, newTopics, instance, maxMessageBytes, maxMessagesPerSecond, windowSize,
+        loadTimeout, idleEvict);
+  }
+
+  public GatewayConfig withLimits(int maxBytes, int perSecond) {
+    return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxBytes, perSecond, windowSize, loadTimeout,
+        idleEvict);
+  }
+}

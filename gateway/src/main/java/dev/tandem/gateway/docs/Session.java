@@ -1,0 +1,429 @@
+package dev.tandem.gateway.docs;
+
+import static dev.tandem.schemas.ShareDbErrors.MESSAGE_BADLY_FORMED;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.schemas.CreateData;
+import dev.tandem.schemas.DocKey;
+import dev.tandem.schemas.OpError;
+import dev.tandem.schemas.ShareDbErrors;
+import dev.tandem.schemas.SubmittedOp;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection speaking ShareDB's wire protocol: handshake, fetch, subscribe,
+ * unsubscribe (single and bulk), op (create, edit, delete) and ping. Every message is checked
+ * as ShareDB's agent checks it; a bad one gets an error reply with ShareDB's code and the
+ * connection stays open. Confined to the gateway's event loop.
+ */
+public final class Session {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String JSON0_URI = "http://sharejs.org/types/JSONv0";
+  private static final long MAX_SAFE_INTEGER = 9007199254740991L;
+  private static final int MAX_NAME = 512;
+
+  private final ServerWebSocket socket;
+  private final DocHub hub;
+  private final GatewayConfig config;
+  private final Set<DocKey> subscribed = new HashSet<>();
+  private final RateLimit rate;
+  private String src = UUID.randomUUID().toString().replace("-", "");
+  private boolean closed;
+
+  public Session(ServerWebSocket socket, DocHub hub, GatewayConfig config) {
+    this.socket = socket;
+    this.hub = hub;
+    this.config = config;
+    this.rate = new RateLimit(config.maxMessagesPerSecond());
+    socket.textMessageHandler(this::onMessage);
+    socket.binaryMessageHandler(b -> sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED,
+        "Binary messages are not part of the protocol; send JSON text")));
+    socket.closeHandler(v -> close());
+    socket.exceptionHandler(e -> LOG.debug("socket error", e));
+    send(init("init"));
+  }
+
+  /** The client id ops from this connection carry. */
+  String src() {
+    return src;
+  }
+
+  private ObjectNode init(String action) {
+    ObjectNode m = NODES.objectNode();
+    m.put("a", action);
+    m.put("protocol", 1);
+    m.put("protocolMinor", 2);
+    m.put("id", src);
+    m.put("type", JSON0_URI);
+    return m;
+  }
+
+  void onMessage(String text) {
+    if (closed) {
+      return;
+    }
+    JsonNode parsed;
+    try {
+      parsed = JSON.readTree(text);
+    } catch (Exception e) {
+      sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED, "Message is not JSON: " + brief(e.getMessage())));
+      return;
+    }
+    if (!(parsed instanceof ObjectNode request)) {
+      sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED, "Received non-object message"));
+      return;
+    }
+    if (text.length() > config.maxMessageBytes()) {
+      sendError(request, new OpError(ShareDbErrors.TOO_LARGE, "Message of " + text.length()
+          + " characters is over the limit of " + config.maxMessageBytes()));
+      return;
+    }
+    if (!rate.take()) {
+      sendError(request, new OpError(ShareDbErrors.RATE_LIMITED, "More than " + config.maxMessagesPerSecond()
+          + " messages per second; slow down"));
+      return;
+    }
+    try {
+      handle(request);
+    } catch (BadRequest e) {
+      sendError(request, new OpError(e.code, e.getMessage()));
+    }
+  }
+
+  private void handle(ObjectNode request) {
+    String action = request.path("a").asText("");
+    switch (action) {
+      case "hs" -> handshake(request);
+      case "f" -> fetch(request, docKey(request), version(request, "v"));
+      case "s" -> subscribe(request, docKey(request), version(request, "v"));
+      case "u" -> unsubscribe(request, docKey(request));
+      case "bf", "bs" -> bulk(request, action.equals("bs"));
+      case "bu" -> bulkUnsubscribe(request);
+      case "op" -> op(request);
+      case "pp" -> send(reply(request));
+      case "qf", "qs", "qu" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED", "Queries are not supported");
+      case "nf", "nt" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED",
+          "Snapshot fetch by version or timestamp is not supported yet");
+      case "p", "ps" -> { } // Presence is off, as in a ShareDB backend without presence: no reply.
+      case "pu", "pr" -> send(reply(request));
+      default -> throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid or unknown message");
+    }
+  }
+
+  private void handshake(ObjectNode request) {
+    JsonNode protocol = request.get("protocol");
+    if (protocol != null && !protocol.isNull() && !protocol.isNumber() && !protocol.isTextual()) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid protocol");
+    }
+    JsonNode id = request.get("id");
+    if (id != null && id.isTextual() && !id.textValue().isEmpty()) {
+      if (id.textValue().length() > MAX_NAME) {
+        throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid client id");
+      }
+      src = id.textValue();
+    }
+    send(init("hs"));
+  }
+
+  private void fetch(ObjectNode request, DocKey key, Long v) {
+    hub.open(key, view -> {
+      ObjectNode reply = reply(request);
+      if (v == null) {
+        reply.set("data", view.snapshotData());
+      } else if (!hub.sendOps(this, view, v, view.version)) {
+        sendError(request, tooOld(v, view));
+        return;
+      }
+      send(reply);
+    }, error -> sendError(request, error));
+  }
+
+  private void subscribe(ObjectNode request, DocKey key, Long v) {
+    hub.open(key, view -> {
+      if (closed) {
+        return;
+      }
+      ObjectNode reply = reply(request);
+      if (v == null) {
+        reply.set("data", view.snapshotData());
+      } else if (!hub.sendOps(this, view, v, view.version)) {
+        sendError(request, tooOld(v, view));
+        return;
+      }
+      hub.subscribe(this, view);
+      subscribed.add(key);
+      send(reply);
+    }, error -> sendError(request, error));
+  }
+
+  private static OpError tooOld(long v, DocView view) {
+    return new OpError(ShareDbErrors.SUBMIT_TRANSFORM_OPS_NOT_FOUND, "Ops from version " + v
+        + " are no longer kept here (from " + view.windowStart() + "); fetch the document without a version");
+  }
+
+  private void unsubscribe(ObjectNode request, DocKey key) {
+    hub.unsubscribe(this, key);
+    subscribed.remove(key);
+    send(reply(request));
+  }
+
+  /** bf/bs: {@code b} is a list of ids (snapshots wanted) or an object id to version (ops wanted). */
+  private void bulk(ObjectNode request, boolean subscribe) {
+    String c = name(request, "c", "Invalid collection");
+    JsonNode b = request.get("b");
+    if (b == null || !(b.isArray() || b.isObject())) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid bulk subscribe data");
+    }
+    List<String> ids = new ArrayList<>();
+    List<Long> versions = new ArrayList<>();
+    if (b.isArray()) {
+      for (JsonNode id : b) {
+        ids.add(checkName(id, "Invalid id"));
+        versions.add(null);
+      }
+    } else {
+      for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext();) {
+        Map.Entry<String, JsonNode> e = it.next();
+        ids.add(checkName(NODES.textNode(e.getKey()), "Invalid id"));
+        versions.add(versionOf(e.getValue()));
+      }
+    }
+    ObjectNode data = NODES.objectNode();
+    int[] left = {ids.size()};
+    Runnable done = () -> {
+      ObjectNode reply = reply(request);
+      if (b.isArray()) {
+        reply.set("data", data);
+      } else {
+        reply.set("b", b);
+      }
+      send(reply);
+    };
+    if (ids.isEmpty()) {
+      done.run();
+      return;
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      String id = ids.get(i);
+      Long v = versions.get(i);
+      DocKey key = key(c, id);
+      hub.open(key, view -> {
+        if (v == null) {
+          data.set(id, view.snapshotData());
+        } else {
+          hub.sendOps(this, view, v, view.version);
+        }
+        if (subscribe) {
+          hub.subscribe(this, view);
+          subscribed.add(key);
+        }
+        if (--left[0] == 0) {
+          done.run();
+        }
+      }, error -> {
+        data.putObject(id).putObject("error").put("code", error.code()).put("message", error.message());
+        if (--left[0] == 0) {
+          done.run();
+        }
+      });
+    }
+  }
+
+  private void bulkUnsubscribe(ObjectNode request) {
+    String c = name(request, "c", "Invalid collection");
+    JsonNode b = request.get("b");
+    if (b == null || !b.isArray()) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid bulk subscribe data");
+    }
+    for (JsonNode id : b) {
+      DocKey key = key(c, checkName(id, "Invalid id"));
+      hub.unsubscribe(this, key);
+      subscribed.remove(key);
+    }
+    send(reply(request));
+  }
+
+  private void op(ObjectNode request) {
+    DocKey key = docKey(request);
+    Long v = version(request, "v");
+    JsonNode seqNode = request.get("seq");
+    if (seqNode == null || !seqNode.isNumber() || !seqNode.canConvertToExactIntegral() || seqNode.asLong() < 0) {
+      throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "seq must be a number");
+    }
+    long seq = seqNode.asLong();
+    if (seq >= MAX_SAFE_INTEGER) {
+      throw new BadRequest(ShareDbErrors.CONNECTION_SEQ_INTEGER_OVERFLOW,
+          "Connection seq has exceeded the max safe integer, maybe from being open for too long");
+    }
+    String opSrc = src;
+    JsonNode srcNode = request.get("src");
+    if (srcNode != null && !srcNode.isNull()) {
+      opSrc = checkName(srcNode, "src must be a string");
+    }
+    SubmittedOp op = submittedOp(request, key, opSrc, seq, v);
+    hub.submit(this, op, error -> sendError(request, error));
+  }
+
+  private SubmittedOp submittedOp(ObjectNode request, DocKey key, String opSrc, long seq, Long v) {
+    long now = System.currentTimeMillis();
+    String gw = config.instanceId();
+    if (request.has("op")) {
+      return new SubmittedOp(1, "op", key.collection(), key.id(), opSrc, seq, v, request.get("op"), null, null, gw, null,
+          null, now);
+    }
+    JsonNode create = request.get("create");
+    if (create != null && !create.isNull() && !(create.isBoolean() && !create.booleanValue())) {
+      if (!create.isObject()) {
+        throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "Create data must be an object");
+      }
+      JsonNode type = create.get("type");
+      if (type == null || !type.isTextual() || type.textValue().isEmpty()) {
+        throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "Missing create type");
+      }
+      return new SubmittedOp(1, "create", key.collection(), key.id(), opSrc, seq, v, null,
+          new CreateData(type.textValue(), create.get("data")), null, gw, null, null, now);
+    }
+    JsonNode del = request.get("del");
+    if (del != null && !del.isNull()) {
+      if (!del.isBoolean() || !del.booleanValue()) {
+        throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "del value must be true");
+      }
+      return new SubmittedOp(1, "del", key.collection(), key.id(), opSrc, seq, v, null, null, true, gw, null, null, now);
+    }
+    throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid op message");
+  }
+
+  private DocKey docKey(ObjectNode request) {
+    return key(name(request, "c", "Invalid collection"), name(request, "d", "Invalid id"));
+  }
+
+  private static DocKey key(String c, String d) {
+    if (c.indexOf('/') >= 0) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid collection: a collection name cannot contain '/'");
+    }
+    return new DocKey(c, d);
+  }
+
+  private static String name(ObjectNode request, String field, String error) {
+    return checkName(request.get(field), error);
+  }
+
+  private static String checkName(JsonNode n, String error) {
+    if (n == null || !n.isTextual() || n.textValue().isEmpty() || n.textValue().length() > MAX_NAME
+        || n.textValue().equals("__proto__") || n.textValue().equals("constructor")) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, error);
+    }
+    return n.textValue();
+  }
+
+  private static Long version(ObjectNode request, String field) {
+    return versionOf(request.get(field));
+  }
+
+  private static Long versionOf(JsonNode n) {
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isNumber() || !n.canConvertToExactIntegral() || n.asLong() < 0) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid version");
+    }
+    return n.asLong();
+  }
+
+  /** The reply to {@code request} as ShareDB shapes it: the action, and c/d (or b) echoed. */
+  private static ObjectNode reply(ObjectNode request) {
+    ObjectNode m = NODES.objectNode();
+    m.set("a", request.get("a"));
+    if (request.has("id")) {
+      m.set("id", request.get("id"));
+    } else {
+      copy(request, m, "c");
+      copy(request, m, "d");
+    }
+    return m;
+  }
+
+  private static void copy(ObjectNode from, ObjectNode to, String field) {
+    if (from.has(field)) {
+      to.set(field, from.get(field));
+    }
+  }
+
+  /** Sends {@code request}'s identifying fields back with an error, as ShareDB does (bulky fields left out). */
+  void sendError(ObjectNode request, OpError error) {
+    ObjectNode m = request.deepCopy();
+    m.remove(List.of("op", "create", "data", "b", "p"));
+    m.putObject("error").put("code", error.code()).put("message", error.message());
+    send(m);
+  }
+
+  void send(ObjectNode message) {
+    if (!closed) {
+      socket.writeTextMessage(message.toString());
+    }
+  }
+
+  private void close() {
+    if (!closed) {
+      closed = true;
+      hub.closed(this);
+      subscribed.clear();
+    }
+  }
+
+  private static String brief(String s) {
+    return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
+  }
+
+  /** A request that breaks the protocol, with the ShareDB error code to answer it with. */
+  static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String code;
+
+    BadRequest(String code, String message) {
+      super(message, null, false, false);
+      this.code = code;
+    }
+  }
+
+  /** A token bucket: {@code perSecond} messages a second, bursts of twice that. */
+  static final class RateLimit {
+    private final double perMilli;
+    private final double capacity;
+    private double tokens;
+    private long last = System.nanoTime();
+
+    RateLimit(int perSecond) {
+      this.perMilli = perSecond / 1000.0;
+      this.capacity = perSecond * 2.0;
+      this.tokens = capacity;
+    }
+
+    boolean take() {
+      long now = System.nanoTime();
+      tokens = Math.min(capacity, tokens + (now - last) / 1_000_000.0 * perMilli);
+      last = now;
+      if (tokens >= 1) {
+        tokens--;
+        return true;
+      }
+      return false;
+    }
+  }
+}

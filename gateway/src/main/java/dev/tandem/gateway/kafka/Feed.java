@@ -1,0 +1,94 @@
+package dev.tandem.gateway.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every partition of the given topics from their end onwards, outside any group (every
+ * gateway sees every committed op), and hands each poll's records to {@code sink}. Runs on its
+ * own thread; the sink is expected to move the records onto the event loop.
+ */
+public final class Feed implements Runnable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Feed.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final List<String> topics;
+  private final Consumer<List<ConsumerRecord<String, byte[]>>> sink;
+  private volatile boolean running = true;
+  private volatile boolean positioned;
+
+  public Feed(String bootstrapServers, String clientId, List<String> topics,
+      Consumer<List<ConsumerRecord<String, byte[]>>> sink) {
+    this.topics = topics;
+    this.sink = sink;
+    consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+        // Only committed transactions: an op is acknowledged when it is durable in the log.
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        // Deliver quickly: a committed op should reach clients within milliseconds.
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000),
+        new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Whether the feed reads from the end of every partition, so nothing committed from now on is missed. */
+  public boolean positioned() {
+    return positioned && running;
+  }
+
+  @Override
+  public void run() {
+    try {
+      List<TopicPartition> all = new ArrayList<>();
+      for (String topic : topics) {
+        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+          all.add(new TopicPartition(topic, p.partition()));
+        }
+      }
+      consumer.assign(all);
+      consumer.seekToEnd(all);
+      all.forEach(consumer::position);
+      positioned = true;
+      while (running) {
+        ConsumerRecords<String, byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(100));
+        } catch (WakeupException e) {
+          continue;
+        }
+        if (!records.isEmpty()) {
+          List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+          records.forEach(batch::add);
+          sink.accept(batch);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("gateway feed stopped", e);
+    } finally {
+      running = false;
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  public void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+}

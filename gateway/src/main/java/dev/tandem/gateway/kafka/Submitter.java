@@ -1,0 +1,72 @@
+package dev.tandem.gateway.kafka;
+
+import dev.tandem.schemas.Records;
+import dev.tandem.schemas.SubmittedOp;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes what clients submit to {@code tandem.ops.submitted}, keyed by document. */
+public final class Submitter implements AutoCloseable {
+
+  private final KafkaProducer<String, byte[]> producer;
+  private final String topic;
+
+  public Submitter(String bootstrapServers, String clientId, String topic) {
+    this.topic = topic;
+    producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.CLIENT_ID_CONFIG, clientId,
+        // A client's op must not be lost or doubled between gateway and log.
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        // Small batches, sent at once: latency matters more than throughput per request.
+        ProducerConfig.LINGER_MS_CONFIG, 1,
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024,
+        // Give up on an op after 10 s; the client gets an error and may resend.
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+        // Never block the event loop: metadata is fetched in warmUp(), on a worker.
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 0),
+        new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Sends {@code op}; {@code done} gets null once it is durable, or the failure. Never blocks
+   * (max.block.ms is 0): when Kafka's metadata is not there, the send fails at once.
+   */
+  public void submit(SubmittedOp op, Consumer<Throwable> done) {
+    try {
+      producer.send(new ProducerRecord<>(topic, op.key().value(), Records.encode(op)),
+          (meta, error) -> done.accept(error));
+    } catch (RuntimeException e) {
+      done.accept(e);
+    }
+  }
+
+  /** Fetches the topic's metadata, so that sends never wait for it. Blocking: call from a worker. */
+  public void warmUp() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      try {
+        producer.partitionsFor(topic);
+        return;
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("topic " + topic + " has no metadata after 60 s", e);
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+  }
+}

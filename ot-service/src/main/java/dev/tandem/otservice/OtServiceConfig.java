@@ -1,0 +1,62 @@
+package dev.tandem.otservice;
+
+import dev.tandem.schemas.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * ot-service's settings, each from an environment variable with a default.
+ *
+ * @param bootstrapServers Kafka ({@code TANDEM_KAFKA}, default {@code 127.0.0.1:9092})
+ * @param topics topic name prefix ({@code TANDEM_TOPIC_PREFIX}, default {@code tandem})
+ * @param groupId consumer group of all ot-service instances ({@code TANDEM_OT_GROUP}, default {@code tandem-ot})
+ * @param instanceId this instance, part of its transactional id ({@code TANDEM_INSTANCE}, default random);
+ *     a restarted instance with the same id fences its previous self
+ * @param windowSize committed ops kept per document for transforms ({@code TANDEM_OT_WINDOW}, 1000)
+ * @param snapshotEvery a snapshot every this many versions ({@code TANDEM_SNAPSHOT_EVERY}, 100)
+ * @param flushInterval snapshots of changed documents and a checkpoint this often ({@code TANDEM_FLUSH_MS}, 5000)
+ * @param idleEvict documents unused this long leave memory ({@code TANDEM_IDLE_EVICT_MS}, 300000)
+ * @param maxResidentDocs at most this many documents in memory per instance ({@code TANDEM_MAX_DOCS}, 20000)
+ */
+public record OtServiceConfig(String bootstrapServers, Topics topics, String groupId, String instanceId, int windowSize,
+    int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs) {
+
+  public static OtServiceConfig fromEnv(Map<String, String> env) {
+    return new OtServiceConfig(
+        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
+        env.getOrDefault("TANDEM_OT_GROUP", "tandem-ot"),
+        env.getOrDefault("TANDEM_INSTANCE", "ot-" + UUID.randomUUID()),
+        Integer.parseInt(env.getOrDefault("TANDEM_OT_WINDOW", "1000")),
+        Integer.parseInt(env.getOrDefault("TANDEM_SNAPSHOT_EVERY", "100")),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_FLUSH_MS", "5000"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_EVICT_MS", "300000"))),
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOCS", "20000")));
+  }
+
+  public OtServiceConfig withKafka(String bootstrap) {
+    return new OtServiceConfig(bootstrap, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
+        maxResidentDocs);
+  }
+
+  public OtServiceConfig withTopics(Topics t) {
+    return new OtServiceConfig(bootstrapServers, t, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
+        maxResidentDocs);
+  }
+
+  public OtServiceConfig withInstance(String id) {
+    return new OtServiceConfig(bootstrapServers, topics, groupId, id, windowSize, snapshotEvery, flushInterval, idleEvict,
+        maxResidentDocs);
+  }
+
+  public OtServiceConfig withGroup(String group) {
+    return new OtServiceConfig(bootstrapServers, topics, group, instanceId, windowSize, snapshotEvery, flushInterval,
+        idleEvict, maxResidentDocs);
+  }
+
+  public OtServiceConfig withFlushInterval(Duration d) {
+    return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, d, idleEvict,
+        maxResidentDocs);
+  }
+}

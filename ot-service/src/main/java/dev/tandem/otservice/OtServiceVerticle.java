@@ -1,0 +1,49 @@
+package dev.tandem.otservice;
+
+import dev.tandem.otservice.kafka.OtLoop;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Duration;
+
+/**
+ * Deploys ot-service: its Kafka loop runs on a thread of its own (every call there blocks),
+ * never on the event loop. Undeploying stops the loop after its current transaction and writes
+ * snapshots of what changed.
+ */
+public final class OtServiceVerticle extends VerticleBase {
+
+  private final OtServiceConfig config;
+  private OtLoop loop;
+  private Thread thread;
+
+  public OtServiceVerticle(OtServiceConfig config) {
+    this.config = config;
+  }
+
+  /** The running loop, for health and metrics. */
+  public OtLoop loop() {
+    return loop;
+  }
+
+  @Override
+  public Future<?> start() {
+    loop = new OtLoop(config);
+    thread = new Thread(loop, "ot-service-" + config.instanceId());
+    thread.start();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      loop.stop(Duration.ofSeconds(30));
+      thread.join(5_000);
+      return null;
+    });
+  }
+
+  /** Stops the loop as a crash would: no final snapshots (for fault tests). */
+  public void crash() {
+    loop.halt();
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tandem.otservice.kafka;
+
+import dev.tandem.otservice.state.DocumentState;
+import dev.tandem.schemas.DocKey;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What an ot-service instance holds for one partition it owns: the resident documents (least
+ * recently used first), where each document's latest snapshot is, and how far the event log
+ * of this partition reaches.
+ */
+final class PartitionState {
+
+  final int partition;
+  /** Resident documents in access order, so the first is the least recently used. */
+  final LinkedHashMap<DocKey, Resident> docs = new LinkedHashMap<>(16, 0.75f, true);
+  /** Per document, the offset of its newest snapshot in the snapshots topic. */
+  final Map<DocKey, SnapshotRef> snapshots = new HashMap<>();
+  /** The offset after the last record of this partition of the event log. */
+  long logEnd;
+
+  PartitionState(int partition) {
+    this.partition = partition;
+  }
+
+  /** A resident document and when it was last used. */
+  static final class Resident {
+    final DocumentState doc;
+    long lastUsed;
+
+    Resident(DocumentState doc, long lastUsed) {
+      this.doc = doc;
+      this.lastUsed = lastUsed;
+    }
+  }
+
+  /** Where a snapshot record is, and the version it holds. */
+  record SnapshotRef(long offset, long version) {}
+}

@@ -1,0 +1,124 @@
+package dev.tandem.standalone;
+
+import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.gateway.GatewayVerticle;
+import dev.tandem.kafka.local.LocalKafka;
+import dev.tandem.otservice.OtServiceConfig;
+import dev.tandem.otservice.OtServiceVerticle;
+import dev.tandem.schemas.Topics;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tandem in one JVM: an embedded single-node Kafka (unless {@code --kafka} names a cluster),
+ * the topics, ot-service and the gateway with the demo client.
+ */
+public final class Standalone implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Standalone.class);
+
+  private final Vertx vertx;
+  private final Optional<LocalKafka> kafka;
+  private final GatewayVerticle gateway;
+  private final OtServiceVerticle otService;
+  private final String bootstrap;
+
+  private Standalone(Vertx vertx, Optional<LocalKafka> kafka, GatewayVerticle gateway, OtServiceVerticle otService,
+      String bootstrap) {
+    this.vertx = vertx;
+    this.kafka = kafka;
+    this.gateway = gateway;
+    this.otService = otService;
+    this.bootstrap = bootstrap;
+  }
+
+  public static void main(String[] args) {
+    StandaloneConfig config;
+    try {
+      config = StandaloneConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Standalone running = start(config, System.getenv());
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-shutdown"));
+    LOG.info("Tandem is up: http://{}:{}/ (documents at ws://{}:{}/v1/docs)", config.host(), running.port(),
+        config.host(), running.port());
+  }
+
+  /** Starts everything and returns once the server accepts connections. */
+  public static Standalone start(StandaloneConfig config, Map<String, String> env) {
+    Optional<LocalKafka> kafka = config.kafka().isPresent()
+        ? Optional.empty()
+        : Optional.of(LocalKafka.start(config.dataDir().toAbsolutePath().resolve("kafka"), 0));
+    String bootstrap = config.kafka().orElseGet(() -> kafka.orElseThrow().bootstrapServers());
+    Topics topics = new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem"));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      topics.ensure(admin, config.partitions());
+    }
+    String instance = instanceId(config.dataDir());
+    OtServiceVerticle ot = new OtServiceVerticle(OtServiceConfig.fromEnv(env).withKafka(bootstrap).withTopics(topics)
+        .withInstance("ot-" + instance));
+    GatewayVerticle gw = new GatewayVerticle(GatewayConfig.fromEnv(env)
+        .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID()))
+        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready());
+    Vertx vertx = Vertx.vertx();
+    try {
+      vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(gw).await(90, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      kafka.ifPresent(LocalKafka::close);
+      throw new IllegalStateException("Tandem did not start: " + e.getMessage(), e);
+    }
+    return new Standalone(vertx, kafka, gw, ot, bootstrap);
+  }
+
+  /** A stable id per data directory: a restart fences the previous incarnation's transactions. */
+  private static String instanceId(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+      Path f = dataDir.resolve("instance-id");
+      if (!Files.exists(f)) {
+        Files.writeString(f, UUID.randomUUID().toString());
+      }
+      return Files.readString(f).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot use data directory " + dataDir, e);
+    }
+  }
+
+  public int port() {
+    return gateway.actualPort();
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  public OtServiceVerticle otService() {
+    return otService;
+  }
+
+  /** Stops the server, ot-service (writing snapshots), then Kafka. */
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stopping the verticles", e);
+    }
+    kafka.ifPresent(LocalKafka::close);
+  }
+}
