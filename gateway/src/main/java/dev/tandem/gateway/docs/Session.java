@@ -263,8 +263,11 @@ public final class Session {
     DocKey key = docKey(request);
     Long v = version(request, "v");
     JsonNode seqNode = request.get("seq");
-    if (seqNode == null || !seqNode.isNumber() || !seqNode.canConvertToExactIntegral() || seqNode.asLong() < 0) {
-      throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "seq must be a number");
+    if (seqNode != null && !seqNode.isNull() && !seqNode.isNumber()) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid seq");
+    }
+    if (seqNode == null || seqNode.isNull() || !seqNode.canConvertToExactIntegral() || seqNode.asLong() < 0) {
+      throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "seq must be a whole number >= 0");
     }
     long seq = seqNode.asLong();
     if (seq >= MAX_SAFE_INTEGER) {

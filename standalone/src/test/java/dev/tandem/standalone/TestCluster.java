@@ -1,0 +1,141 @@
+package dev.tandem.standalone;
+
+import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.gateway.GatewayVerticle;
+import dev.tandem.kafka.local.SharedKafka;
+import dev.tandem.otservice.OtServiceConfig;
+import dev.tandem.otservice.OtServiceVerticle;
+import dev.tandem.schemas.CommittedOp;
+import dev.tandem.schemas.Records;
+import dev.tandem.schemas.Topics;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Gateways and ot-service instances on the test JVM's shared Kafka broker, each in a Vert.x
+ * instance of its own as if they were separate processes, with topics of their own.
+ */
+final class TestCluster implements AutoCloseable {
+
+  final Topics topics = new Topics("t" + UUID.randomUUID().toString().substring(0, 8));
+  final String bootstrap = SharedKafka.bootstrapServers();
+  final int partitions;
+  private final String group = "ot-" + topics.prefix();
+  private final List<Vertx> gatewayVertx = new ArrayList<>();
+  private final List<GatewayVerticle> gateways = new ArrayList<>();
+  private final List<Vertx> otVertx = new ArrayList<>();
+  final List<OtServiceVerticle> otServices = new ArrayList<>();
+
+  TestCluster(int partitions) {
+    this.partitions = partitions;
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      topics.ensure(admin, partitions);
+    }
+  }
+
+  static TestCluster start(int gateways, int otServices, int partitions) {
+    TestCluster c = new TestCluster(partitions);
+    for (int i = 0; i < otServices; i++) {
+      c.addOtService();
+    }
+    for (int i = 0; i < gateways; i++) {
+      c.addGateway(GatewayConfig.fromEnv(Map.of()));
+    }
+    return c;
+  }
+
+  OtServiceVerticle addOtService() {
+    OtServiceConfig config = OtServiceConfig.fromEnv(Map.of()).withKafka(bootstrap).withTopics(topics).withGroup(group)
+        .withInstance("ot-" + UUID.randomUUID()).withFlushInterval(Duration.ofSeconds(1));
+    Vertx vertx = Vertx.vertx();
+    OtServiceVerticle ot = new OtServiceVerticle(config);
+    await(vertx.deployVerticle(ot));
+    otVertx.add(vertx);
+    otServices.add(ot);
+    return ot;
+  }
+
+  GatewayVerticle addGateway(GatewayConfig base) {
+    Vertx vertx = Vertx.vertx();
+    GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()));
+    await(vertx.deployVerticle(gw));
+    gatewayVertx.add(vertx);
+    gateways.add(gw);
+    return gw;
+  }
+
+  /** The ShareDB endpoint of gateway {@code i}. */
+  String url(int i) {
+    return "ws://127.0.0.1:" + gateways.get(i).actualPort() + "/v1/docs";
+  }
+
+  int port(int i) {
+    return gateways.get(i).actualPort();
+  }
+
+  /** Stops ot-service {@code i} the way a crash would: no final snapshots. */
+  void crashOtService(int i) {
+    otServices.get(i).crash();
+    otVertx.get(i).close();
+  }
+
+  /** Every record of the event log, per document key, in log order. */
+  Map<String, List<CommittedOp>> eventLog() {
+    Map<String, List<CommittedOp>> out = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+        "isolation.level", "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        tps.add(new TopicPartition(topics.committed(), p));
+      }
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Records.decode(r.value(), CommittedOp.class));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void await(io.vertx.core.Future<?> f) {
+    try {
+      f.await(90, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Vertx v : gatewayVertx) {
+      close(v);
+    }
+    for (Vertx v : otVertx) {
+      close(v);
+    }
+  }
+
+  private static void close(Vertx v) {
+    try {
+      v.close().await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // Already closed (a crashed instance) or slow: the JVM ends soon anyway.
+    }
+  }
+}

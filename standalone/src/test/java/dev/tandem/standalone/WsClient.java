@@ -1,0 +1,79 @@
+package dev.tandem.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A raw WebSocket client for protocol tests: sends JSON text, queues what it receives. */
+final class WsClient implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final WebSocket socket;
+  private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+  WsClient(Vertx vertx, int port) throws Exception {
+    this.vertx = vertx;
+    WebSocketClient client = vertx.createWebSocketClient();
+    ClientWebSocket ws = client.webSocket();
+    // The handler is in place before the handshake: the server's first message is not lost.
+    ws.textMessageHandler(received::add);
+    ws.connect(port, "127.0.0.1", "/v1/docs").await(10, TimeUnit.SECONDS);
+    socket = ws;
+  }
+
+  void send(String text) {
+    socket.writeTextMessage(text);
+  }
+
+  void send(JsonObject message) {
+    send(message.encode());
+  }
+
+  /** The next message matching {@code which}, skipping others; fails after 10 s. */
+  JsonObject next(Predicate<JsonObject> which) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      String text = received.poll(deadline - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
+      if (text == null) {
+        break;
+      }
+      JsonObject m = new JsonObject(text);
+      if (which.test(m)) {
+        return m;
+      }
+    }
+    assertNotNull(null, "no matching message within 10 s");
+    return null;
+  }
+
+  /** The next message with action {@code a}. */
+  JsonObject next(String a) throws InterruptedException {
+    return next(m -> a.equals(m.getString("a")));
+  }
+
+  /** Nothing more arrives within {@code ms} milliseconds. */
+  String poll(long ms) throws InterruptedException {
+    return received.poll(ms, TimeUnit.MILLISECONDS);
+  }
+
+  boolean isClosed() {
+    return socket.isClosed();
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+}
