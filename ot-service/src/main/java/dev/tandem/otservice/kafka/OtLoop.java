@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class OtLoop implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OtLoop.class);
+  /** A new owner refills history windows with the ops of about this many flush intervals. */
+  private static final int HISTORY_FLUSHES = 12;
 
   private final OtServiceConfig config;
   private final Map<Integer, PartitionState> owned = new HashMap<>();
@@ -187,7 +189,7 @@ public final class OtLoop implements Runnable {
       if (!crashed) {
         try {
           flushInTransaction(true);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
           LOG.warn("could not write snapshots before giving up partitions {}", partitions, e);
         }
       }
@@ -211,7 +213,7 @@ public final class OtLoop implements Runnable {
   private PartitionState rebuild(int partition) {
     long started = System.nanoTime();
     PartitionState ps = new PartitionState(partition);
-    long[] checkpoint = {0};
+    long[] checkpoint = {0, 0};
     TopicPartition snaps = new TopicPartition(config.topics().snapshots(), partition);
     reader.scan(snaps, 0, r -> {
       if (r.value() == null) {
@@ -219,7 +221,11 @@ public final class OtLoop implements Runnable {
       }
       try {
         if (Checkpoint.KEY.equals(r.key())) {
-          checkpoint[0] = Math.max(checkpoint[0], Records.decode(r.value(), Checkpoint.class).offset());
+          Checkpoint cp = Records.decode(r.value(), Checkpoint.class);
+          if (cp.offset() >= checkpoint[0]) {
+            checkpoint[0] = cp.offset();
+            checkpoint[1] = cp.replayFrom();
+          }
           return;
         }
         SnapshotRecord s = Records.decode(r.value(), SnapshotRecord.class);
@@ -233,13 +239,15 @@ public final class OtLoop implements Runnable {
     });
     TopicPartition log = new TopicPartition(config.topics().committed(), partition);
     int[] replayed = {0};
-    ps.logEnd = reader.scan(log, checkpoint[0], r -> {
+    Map<DocKey, List<CommittedOp>> history = new HashMap<>();
+    ps.logEnd = reader.scan(log, checkpoint[1], r -> {
       CommittedOp op = decodeCommitted(r);
       if (op == null) {
         return;
       }
       DocumentState doc = document(ps, op.key());
       if (op.v() < doc.version()) {
+        history.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
         return;
       }
       if (op.v() > doc.version()) {
@@ -250,8 +258,11 @@ public final class OtLoop implements Runnable {
       doc.offsetOf(r.offset());
       replayed[0]++;
     });
-    LOG.info("partition {} rebuilt in {} ms: {} snapshots indexed, {} ops replayed from offset {}", partition,
-        (System.nanoTime() - started) / 1_000_000, ps.snapshots.size(), replayed[0], checkpoint[0]);
+    history.forEach((key, ops) -> ps.docs.get(key).doc.prependHistory(ops));
+    ps.pastEnds.add(checkpoint[1]);
+    LOG.info("partition {} rebuilt in {} ms: {} snapshots indexed, {} ops applied and {} read for history from offset {}",
+        partition, (System.nanoTime() - started) / 1_000_000, ps.snapshots.size(), replayed[0],
+        history.values().stream().mapToInt(List::size).sum(), checkpoint[1]);
     return ps;
   }
 
@@ -403,14 +414,22 @@ public final class OtLoop implements Runnable {
     producer.beginTransaction();
     try {
       Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+      var assigned = consumer.assignment();
       for (PartitionState ps : owned.values()) {
+        if (!assigned.contains(new TopicPartition(config.topics().submitted(), ps.partition))) {
+          continue;
+        }
         for (Resident r : ps.docs.values()) {
           if (r.doc.dirty()) {
             writeSnapshot(ps, r.doc, now);
           }
         }
+        ps.pastEnds.addLast(ps.logEnd);
+        while (ps.pastEnds.size() > HISTORY_FLUSHES) {
+          ps.pastEnds.removeFirst();
+        }
         producer.send(new ProducerRecord<>(config.topics().snapshots(), ps.partition, Checkpoint.KEY,
-            Records.encode(new Checkpoint(1, ps.logEnd, now))));
+            Records.encode(new Checkpoint(1, ps.logEnd, ps.pastEnds.peekFirst(), now))));
         TopicPartition tp = new TopicPartition(config.topics().submitted(), ps.partition);
         positions.put(tp, new OffsetAndMetadata(consumer.position(tp)));
       }

@@ -20,6 +20,8 @@ final class PartitionState {
   final Map<DocKey, SnapshotRef> snapshots = new HashMap<>();
   /** The offset after the last record of this partition of the event log. */
   long logEnd;
+  /** The log ends at the last few flushes, oldest first: where a new owner replays history from. */
+  final java.util.ArrayDeque<Long> pastEnds = new java.util.ArrayDeque<>();
 
   PartitionState(int partition) {
     this.partition = partition;

@@ -129,6 +129,24 @@ public final class DocumentState {
     version++;
   }
 
+  /**
+   * Puts ops committed before the current window back into it (after a rebuild from a
+   * snapshot): the contiguous run of {@code older} ending just below the window, up to the
+   * last create or delete (before which the type differed), within the window's size.
+   */
+  public void prependHistory(java.util.List<CommittedOp> older) {
+    for (int i = older.size() - 1; i >= 0 && window.size() < windowSize; i--) {
+      CommittedOp op = older.get(i);
+      if (op.v() != windowStart() - 1 || op.kind().equals("del")) {
+        return;
+      }
+      window.addFirst(WindowOp.of(op, type));
+      if (op.kind().equals("create")) {
+        return;
+      }
+    }
+  }
+
   private void remember(WindowOp op) {
     window.addLast(op);
     while (window.size() > windowSize) {
