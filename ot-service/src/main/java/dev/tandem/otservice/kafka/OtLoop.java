@@ -75,7 +75,10 @@ public final class OtLoop implements Runnable {
   private volatile boolean ready;
   private KafkaConsumer<String, byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
+  /** Reads snapshots (the index, and one snapshot by offset). */
   private PartitionReader reader;
+  /** Reads the event log during a rebuild; separate because loading a snapshot happens mid-scan. */
+  private PartitionReader logReader;
   private long lastFlush = System.currentTimeMillis();
 
   public OtLoop(OtServiceConfig config) {
@@ -179,7 +182,8 @@ public final class OtLoop implements Runnable {
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    reader = new PartitionReader(config.bootstrapServers(), id + "-reader");
+    reader = new PartitionReader(config.bootstrapServers(), id + "-snapshots");
+    logReader = new PartitionReader(config.bootstrapServers(), id + "-log");
     consumer.subscribe(List.of(config.topics().submitted()), new Rebalance());
   }
 
@@ -240,7 +244,7 @@ public final class OtLoop implements Runnable {
     TopicPartition log = new TopicPartition(config.topics().committed(), partition);
     int[] replayed = {0};
     Map<DocKey, List<CommittedOp>> history = new HashMap<>();
-    ps.logEnd = reader.scan(log, checkpoint[1], r -> {
+    ps.logEnd = logReader.scan(log, checkpoint[1], r -> {
       CommittedOp op = decodeCommitted(r);
       if (op == null) {
         return;
@@ -485,6 +489,9 @@ public final class OtLoop implements Runnable {
     }
     if (reader != null) {
       reader.close();
+    }
+    if (logReader != null) {
+      logReader.close();
     }
   }
 }
