@@ -77,6 +77,14 @@ public final class Standalone implements AutoCloseable {
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(gw).await(90, TimeUnit.SECONDS);
+      // Ready means documents can be served: ot-service has joined its group and rebuilt its partitions.
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!ot.loop().ready()) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("ot-service did not become ready within 120 s");
+        }
+        Thread.sleep(50);
+      }
     } catch (Exception e) {
       vertx.close();
       kafka.ifPresent(LocalKafka::close);
