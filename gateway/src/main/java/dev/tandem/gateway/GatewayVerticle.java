@@ -93,6 +93,8 @@ public final class GatewayVerticle extends VerticleBase {
         // Larger messages are answered with ERR_MESSAGE_TOO_LARGE; past 4x the limit the socket closes.
         .setMaxWebSocketMessageSize(Math.max(config.maxMessageBytes() * 4, 65536))
         .setMaxWebSocketFrameSize(65536)
+        // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
+        .setAcceptBacklog(4096)
         .setRegisterWebSocketWriteHandlers(false);
     server = vertx.createHttpServer(options);
     server.webSocketHandshakeHandler(handshake -> {

@@ -70,6 +70,7 @@ public final class OtLoop implements Runnable {
   private final AtomicLong committedOps = new AtomicLong();
   private final AtomicLong rejectedOps = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong restarts = new AtomicLong();
   private volatile boolean running = true;
   private volatile boolean crashed;
   private volatile boolean ready;
@@ -102,34 +103,65 @@ public final class OtLoop implements Runnable {
   @Override
   public void run() {
     try {
-      open();
       while (running) {
-        ConsumerRecords<String, byte[]> records;
         try {
-          records = consumer.poll(Duration.ofMillis(100));
-        } catch (WakeupException e) {
-          continue;
-        }
-        ready = true;
-        if (!records.isEmpty()) {
-          processInTransaction(records);
-        }
-        if (System.currentTimeMillis() - lastFlush >= config.flushInterval().toMillis()) {
-          flushInTransaction(false);
+          open();
+          loop();
+          return;
+        } catch (ProducerFencedException e) {
+          LOG.error("ot-service {} stops: a newer incarnation took over its transactional id", config.instanceId(), e);
+          return;
+        } catch (RuntimeException e) {
+          // Fatal for these clients (out-of-order sequence, lost authorization, a bug): start
+          // over with fresh clients. State in memory is dropped; the partitions are rebuilt.
+          LOG.error("ot-service {} restarts its Kafka clients after: {}", config.instanceId(), e.toString(), e);
+          restarts.incrementAndGet();
+          ready = false;
+          closeQuietly();
+          owned.clear();
+          pendingSnapshots.clear();
+          sleepQuietly(1000);
         }
       }
-      if (!crashed) {
-        flushInTransaction(true);
-      }
-    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-      LOG.error("ot-service {} stops: another instance took over its transactional id or it lost rights", config.instanceId(), e);
-    } catch (RuntimeException e) {
-      LOG.error("ot-service {} stops on an unexpected error", config.instanceId(), e);
     } finally {
       closeQuietly();
       running = false;
       stopped.countDown();
     }
+  }
+
+  private void loop() {
+    while (running) {
+      ConsumerRecords<String, byte[]> records;
+      try {
+        records = consumer.poll(Duration.ofMillis(100));
+      } catch (WakeupException e) {
+        continue;
+      }
+      ready = true;
+      if (!records.isEmpty()) {
+        processInTransaction(records);
+      }
+      if (System.currentTimeMillis() - lastFlush >= config.flushInterval().toMillis()) {
+        flushInTransaction(false);
+      }
+    }
+    if (!crashed) {
+      flushInTransaction(true);
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** How often the loop had to start over with fresh Kafka clients. */
+  public long restarts() {
+    return restarts.get();
   }
 
   /** Stops after the current batch, writing snapshots of what changed; waits up to {@code timeout}. */
@@ -161,6 +193,10 @@ public final class OtLoop implements Runnable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     // Batches of a poll go out together; 1 ms lets the commits of one poll share requests.
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // One request in flight per broker: with transactions v2 a batch may be refused with
+    // CONCURRENT_TRANSACTIONS while the previous commit's markers are written; a retry must not
+    // be overtaken by the batches behind it, or the broker sees sequences out of order.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -476,6 +512,7 @@ public final class OtLoop implements Runnable {
     try {
       if (consumer != null) {
         consumer.close(Duration.ofSeconds(5));
+        consumer = null;
       }
     } catch (RuntimeException e) {
       LOG.debug("consumer close", e);
@@ -483,15 +520,18 @@ public final class OtLoop implements Runnable {
     try {
       if (producer != null) {
         producer.close(Duration.ofSeconds(5));
+        producer = null;
       }
     } catch (RuntimeException e) {
       LOG.debug("producer close", e);
     }
     if (reader != null) {
       reader.close();
+      reader = null;
     }
     if (logReader != null) {
       logReader.close();
+      logReader = null;
     }
   }
 }
