@@ -44,8 +44,13 @@ public final class LoadBench {
 
     Path data = Files.createTempDirectory("tandem-bench-");
     int port = freePort();
-    Process tandem = new ProcessBuilder("java", "-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir",
-        data.toString()).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    // The heap bound README recommends for a small install; override with TANDEM_SERVER_JVM_OPTS.
+    cmd.addAll(List.of(System.getenv().getOrDefault("TANDEM_SERVER_JVM_OPTS", "-Xmx512m").trim().split("\\s+")));
+    cmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir", data.toString()));
+    System.out.println("server: " + String.join(" ", cmd));
+    Process tandem = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile())
+        .start();
     String rss;
     String rtt;
     try {

@@ -143,14 +143,10 @@ public final class Session {
 
   private void fetch(ObjectNode request, DocKey key, Long v) {
     hub.open(key, view -> {
-      ObjectNode reply = reply(request);
-      if (v == null) {
-        reply.set("data", view.snapshotData());
-      } else if (!hub.sendOps(this, view, v, view.version)) {
-        sendError(request, tooOld(v, view));
-        return;
+      ObjectNode reply = catchUp(request, view, v);
+      if (reply != null) {
+        send(reply);
       }
-      send(reply);
     }, error -> sendError(request, error));
   }
 
@@ -159,17 +155,29 @@ public final class Session {
       if (closed) {
         return;
       }
-      ObjectNode reply = reply(request);
-      if (v == null) {
-        reply.set("data", view.snapshotData());
-      } else if (!hub.sendOps(this, view, v, view.version)) {
-        sendError(request, tooOld(v, view));
-        return;
+      ObjectNode reply = catchUp(request, view, v);
+      if (reply != null) {
+        hub.subscribe(this, view);
+        subscribed.add(key);
+        send(reply);
       }
-      hub.subscribe(this, view);
-      subscribed.add(key);
-      send(reply);
     }, error -> sendError(request, error));
+  }
+
+  /**
+   * The reply to a fetch or subscribe: the snapshot when no version is given; otherwise the ops
+   * since {@code v} are sent first (as ShareDB does) and the reply carries no data. Null, with
+   * an error sent, when those ops are no longer kept.
+   */
+  private ObjectNode catchUp(ObjectNode request, DocView view, Long v) {
+    ObjectNode reply = reply(request);
+    if (v == null) {
+      reply.set("data", view.snapshotData());
+    } else if (!hub.sendOps(this, view, v, view.version)) {
+      sendError(request, tooOld(v, view));
+      return null;
+    }
+    return reply;
   }
 
   private static OpError tooOld(long v, DocView view) {
