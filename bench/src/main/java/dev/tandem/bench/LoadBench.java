@@ -37,7 +37,7 @@ public final class LoadBench {
     }
     List<LoadGen.Scenario> scenarios = List.of(
         new LoadGen.Scenario("(b) 1000 docs x 2 writers", 1000, 2, 5, secs, 0),
-        new LoadGen.Scenario("(b) 1000 docs x 2 writers @1000/s", 1000, 2, 3, secs, 1000),
+        new LoadGen.Scenario("(b) 1000 docs x 2 writers @1000/s", 1000, 2, 8, secs, 1000),
         new LoadGen.Scenario("(a) 1 doc x 50 writers", 1, 50, 5, secs, 0));
     List<LoadGen.Result> results = new ArrayList<>();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));

@@ -61,6 +61,19 @@ public final class LoadGen {
     this.port = port;
   }
 
+  /**
+   * One scenario against a running server:
+   * {@code java -cp bench/target/tandem-bench.jar dev.tandem.bench.LoadGen PORT DOCS WRITERS SECONDS RATE}
+   * (RATE 0: closed loop).
+   */
+  public static void main(String[] args) throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2));
+    Scenario s = new Scenario(args[1] + " docs x " + args[2] + " writers" + (args[4].equals("0") ? "" : " @" + args[4] + "/s"),
+        Integer.parseInt(args[1]), Integer.parseInt(args[2]), 3, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+    System.out.println(new LoadGen(vertx, "server", "127.0.0.1", Integer.parseInt(args[0])).run(s));
+    vertx.close();
+  }
+
   public Result run(Scenario s) throws Exception {
     String run = Long.toString(System.nanoTime(), 36);
     List<String> docs = new ArrayList<>();

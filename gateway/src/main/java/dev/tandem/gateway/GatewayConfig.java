@@ -17,7 +17,7 @@ import java.util.UUID;
  *     {@code ERR_MESSAGE_TOO_LARGE} ({@code TANDEM_MAX_MESSAGE_BYTES}, 1 MiB)
  * @param maxMessagesPerSecond per connection; beyond it messages get {@code ERR_RATE_LIMITED}
  *     ({@code TANDEM_MAX_MESSAGES_PER_SECOND}, 500)
- * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 1000)
+ * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 200)
  * @param loadTimeout how long a document load may take before the client gets an error ({@code TANDEM_LOAD_TIMEOUT_MS}, 15000)
  * @param idleEvict documents nobody has used this long leave memory ({@code TANDEM_GATEWAY_IDLE_MS}, 60000)
  */
@@ -33,7 +33,7 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         env.getOrDefault("TANDEM_INSTANCE", "gw-" + UUID.randomUUID()),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGE_BYTES", String.valueOf(1024 * 1024))),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGES_PER_SECOND", "500")),
-        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_WINDOW", "1000")),
+        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_WINDOW", "200")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_LOAD_TIMEOUT_MS", "15000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))));
   }

@@ -13,7 +13,7 @@ import java.util.UUID;
  * @param groupId consumer group of all ot-service instances ({@code TANDEM_OT_GROUP}, default {@code tandem-ot})
  * @param instanceId this instance, part of its transactional id ({@code TANDEM_INSTANCE}, default random);
  *     a restarted instance with the same id fences its previous self
- * @param windowSize committed ops kept per document for transforms ({@code TANDEM_OT_WINDOW}, 1000)
+ * @param windowSize committed ops kept per document for transforms ({@code TANDEM_OT_WINDOW}, 200)
  * @param snapshotEvery a snapshot every this many versions ({@code TANDEM_SNAPSHOT_EVERY}, 100)
  * @param flushInterval snapshots of changed documents and a checkpoint this often ({@code TANDEM_FLUSH_MS}, 5000)
  * @param idleEvict documents unused this long leave memory ({@code TANDEM_IDLE_EVICT_MS}, 300000)
@@ -28,7 +28,7 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
         new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
         env.getOrDefault("TANDEM_OT_GROUP", "tandem-ot"),
         env.getOrDefault("TANDEM_INSTANCE", "ot-" + UUID.randomUUID()),
-        Integer.parseInt(env.getOrDefault("TANDEM_OT_WINDOW", "1000")),
+        Integer.parseInt(env.getOrDefault("TANDEM_OT_WINDOW", "200")),
         Integer.parseInt(env.getOrDefault("TANDEM_SNAPSHOT_EVERY", "100")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_FLUSH_MS", "5000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_EVICT_MS", "300000"))),

@@ -273,9 +273,9 @@ public final class DocHub {
     if (from < view.windowStart()) {
       return false;
     }
-    for (CommittedOp op : view.window) {
+    for (DocView.WindowEntry op : view.window) {
       if (op.v() >= from && op.v() < to) {
-        session.send(opMessage(op));
+        session.sendText(op.message());
       }
     }
     return true;
@@ -284,10 +284,11 @@ public final class DocHub {
   /** Lets documents nobody uses leave memory. */
   public void evictIdle() {
     long now = System.currentTimeMillis();
+    java.util.Set<DocKey> awaited = new java.util.HashSet<>();
+    pending.keySet().forEach(k -> awaited.add(k.key()));
     for (Iterator<DocView> it = docs.values().iterator(); it.hasNext();) {
       DocView v = it.next();
-      boolean awaited = pending.keySet().stream().anyMatch(k -> k.key().equals(v.key));
-      if (v.state == DocView.State.READY && v.subscribers.isEmpty() && !awaited
+      if (v.state == DocView.State.READY && v.subscribers.isEmpty() && !awaited.contains(v.key)
           && now - v.lastUsed >= config.idleEvict().toMillis()) {
         it.remove();
       }

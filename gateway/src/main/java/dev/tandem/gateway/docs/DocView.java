@@ -30,7 +30,11 @@ final class DocView {
   long version;
   OtType type;
   OtDocument content;
-  final Deque<CommittedOp> window = new ArrayDeque<>();
+  /** Recent ops as the messages clients get, for catch-up: compact, unlike the op trees. */
+  final Deque<WindowEntry> window = new ArrayDeque<>();
+
+  /** A committed op kept for clients catching up: its version and its ShareDB message. */
+  record WindowEntry(long v, String message) {}
   final List<CommittedOp> buffered = new ArrayList<>();
   final Set<Session> subscribers = new LinkedHashSet<>();
   final List<DocHub.Waiter> waiting = new ArrayList<>();
@@ -68,7 +72,7 @@ final class DocView {
       default -> content.apply(op.op());
     }
     version++;
-    window.addLast(op);
+    window.addLast(new WindowEntry(op.v(), DocHub.opMessage(op).toString()));
     while (window.size() > windowSize) {
       window.removeFirst();
     }

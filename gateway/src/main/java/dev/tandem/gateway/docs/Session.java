@@ -385,8 +385,12 @@ public final class Session {
   }
 
   void send(ObjectNode message) {
+    sendText(message.toString());
+  }
+
+  void sendText(String message) {
     if (!closed) {
-      socket.writeTextMessage(message.toString());
+      socket.writeTextMessage(message);
     }
   }
 

@@ -71,6 +71,10 @@ public final class OtLoop implements Runnable {
   private final AtomicLong rejectedOps = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong restarts = new AtomicLong();
+  private final AtomicLong transactions = new AtomicLong();
+  private final AtomicLong transactionNanos = new AtomicLong();
+  private final AtomicLong transactionRecords = new AtomicLong();
+  private long lastStats = System.currentTimeMillis();
   private volatile boolean running = true;
   private volatile boolean crashed;
   private volatile boolean ready;
@@ -193,10 +197,15 @@ public final class OtLoop implements Runnable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     // Batches of a poll go out together; 1 ms lets the commits of one poll share requests.
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    // One request in flight per broker: with transactions v2 a batch may be refused with
-    // CONCURRENT_TRANSACTIONS while the previous commit's markers are written; a retry must not
-    // be overtaken by the batches behind it, or the broker sees sequences out of order.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    // With transactions v2 a data batch may be refused with CONCURRENT_TRANSACTIONS while the
+    // previous commit's markers are written; its retry must not be overtaken by the batches
+    // behind it, or the broker sees sequences out of order: one request in flight. With v1 the
+    // idempotent producer keeps order with five in flight.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, transactionVersion() >= 2 ? 1 : 5);
+    // That refusal clears within milliseconds, when the markers are written; the default 100 ms
+    // backoff before the retry would stall every transaction that follows a commit.
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -221,6 +230,19 @@ public final class OtLoop implements Runnable {
     reader = new PartitionReader(config.bootstrapServers(), id + "-snapshots");
     logReader = new PartitionReader(config.bootstrapServers(), id + "-log");
     consumer.subscribe(List.of(config.topics().submitted()), new Rebalance());
+  }
+
+  /** The cluster's finalized transaction protocol version (1 when the feature is absent). */
+  private int transactionVersion() {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of("bootstrap.servers", config.bootstrapServers()))) {
+      var range = admin.describeFeatures().featureMetadata().get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .finalizedFeatures().get("transaction.version");
+      return range == null ? 1 : range.maxVersionLevel();
+    } catch (Exception e) {
+      LOG.warn("cannot read the cluster's transaction.version; assuming 2 (the careful setting)", e);
+      return 2;
+    }
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -338,7 +360,21 @@ public final class OtLoop implements Runnable {
   /** A commit sent in the current transaction, waiting for its offset. */
   private record Pending(PartitionState ps, DocumentState doc, Future<RecordMetadata> sent) {}
 
+  /** Transactions committed for submitted records, and their total time and size. */
+  public long transactions() {
+    return transactions.get();
+  }
+
+  public long transactionNanos() {
+    return transactionNanos.get();
+  }
+
+  public long transactionRecords() {
+    return transactionRecords.get();
+  }
+
   private void processInTransaction(ConsumerRecords<String, byte[]> records) {
+    long started = System.nanoTime();
     producer.beginTransaction();
     List<Pending> pending = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -360,11 +396,25 @@ public final class OtLoop implements Runnable {
       producer.commitTransaction();
       recordSnapshotOffsets();
       committedOps.addAndGet(pending.size());
+      transactions.incrementAndGet();
+      transactionRecords.addAndGet(records.count());
+      transactionNanos.addAndGet(System.nanoTime() - started);
+      logStats();
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e;
     } catch (Exception e) {
       LOG.warn("transaction aborted, rewinding partitions {}: {}", offsets.keySet(), e.toString());
       abortAndRewind(records.partitions());
+    }
+  }
+
+  private void logStats() {
+    long now = System.currentTimeMillis();
+    if (now - lastStats >= 10_000) {
+      lastStats = now;
+      long n = Math.max(1, transactions.get());
+      LOG.info("ot-service {}: {} transactions, {} records each on average, {} ms each on average",
+          config.instanceId(), transactions.get(), transactionRecords.get() / n, transactionNanos.get() / n / 1_000_000.0);
     }
   }
 
