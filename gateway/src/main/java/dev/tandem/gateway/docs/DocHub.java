@@ -203,15 +203,13 @@ public final class DocHub {
   /** The op to every subscriber but its author; then the author's ack. */
   private void deliver(DocView view, CommittedOp op) {
     Pending author = pending.remove(new PendingKey(op.key(), op.src(), op.seq()));
-    ObjectNode message = null;
+    // Serialised once, however many subscribers: a busy document fans each op out to dozens.
+    String message = view.window.isEmpty() ? opMessage(op).toString() : view.window.peekLast().message();
     for (Session s : view.subscribers) {
       if (author != null && s == author.session() || s.src().equals(op.src())) {
         continue;
       }
-      if (message == null) {
-        message = opMessage(op);
-      }
-      s.send(message);
+      s.sendText(message);
     }
     if (author != null) {
       if (!view.subscribers.contains(author.session()) && author.base() != null) {
