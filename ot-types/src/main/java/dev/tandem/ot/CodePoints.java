@@ -48,9 +48,4 @@ public final class CodePoints {
     int to = offset(s, from, end - start);
     return s.substring(from, to);
   }
-
-  /** The code points from {@code start} to the end of {@code s}. */
-  public static String sliceFrom(String s, int start) {
-    return s.substring(offset(s, 0, start));
-  }
 }

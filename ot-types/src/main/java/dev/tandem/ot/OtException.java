@@ -12,4 +12,13 @@ public final class OtException extends RuntimeException {
   public OtException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /** A JSON value as an error message shows it: its kind and its first 60 characters. */
+  public static String describe(com.fasterxml.jackson.databind.JsonNode n) {
+    if (n == null || n.isMissingNode()) {
+      return "nothing";
+    }
+    String s = n.toString();
+    return n.getNodeType().name().toLowerCase() + " " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
+  }
 }

@@ -69,7 +69,6 @@ public final class OtLoop implements Runnable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong committedOps = new AtomicLong();
   private final AtomicLong rejectedOps = new AtomicLong();
-  private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong restarts = new AtomicLong();
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong transactionNanos = new AtomicLong();
@@ -428,7 +427,6 @@ public final class OtLoop implements Runnable {
         throw new MalformedRecordException("key " + r.key() + " does not match the document " + op.key());
       }
     } catch (MalformedRecordException | IllegalArgumentException e) {
-      malformed.incrementAndGet();
       LOG.warn("skipping malformed submitted record at {}-{}: {}", r.topic(), r.offset(), e.getMessage());
       return;
     }

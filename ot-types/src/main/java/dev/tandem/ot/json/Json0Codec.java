@@ -31,7 +31,7 @@ final class Json0Codec {
   /** A json0 op: an array of components. */
   static List<Component> parse(JsonNode op) {
     if (op == null || !op.isArray()) {
-      throw new OtException("json0 op must be an array of components, got " + describe(op));
+      throw new OtException("json0 op must be an array of components, got " + OtException.describe(op));
     }
     List<Component> out = new ArrayList<>(op.size());
     for (int i = 0; i < op.size(); i++) {
@@ -46,7 +46,7 @@ final class Json0Codec {
       return List.of(component(op, 0, true));
     }
     if (op == null || !op.isArray()) {
-      throw new OtException("json0 op must be an array of components, got " + describe(op));
+      throw new OtException("json0 op must be an array of components, got " + OtException.describe(op));
     }
     List<Component> out = new ArrayList<>(op.size());
     for (int i = 0; i < op.size(); i++) {
@@ -58,7 +58,7 @@ final class Json0Codec {
   static Component component(JsonNode json, int index, boolean pathOptional) {
     String where = "json0 op component " + index;
     if (json == null || !json.isObject()) {
-      throw new OtException(where + " must be an object, got " + describe(json));
+      throw new OtException(where + " must be an object, got " + OtException.describe(json));
     }
     Iterator<Map.Entry<String, JsonNode>> fields = json.fields();
     while (fields.hasNext()) {
@@ -90,7 +90,7 @@ final class Json0Codec {
     switch (shape) {
       case "na" -> {
         if (!c.na.isNumber()) {
-          throw new OtException(where + ": na must be a number, got " + describe(c.na));
+          throw new OtException(where + ": na must be a number, got " + OtException.describe(c.na));
         }
       }
       case "li", "ld", "li+ld", "lm", "si", "sd" -> {
@@ -165,7 +165,7 @@ final class Json0Codec {
   private static int index(JsonNode n, String what) {
     if (n == null || !n.canConvertToExactIntegral() || !n.canConvertToInt() || n.asInt() < 0) {
       throw new OtException(what + " must be a list index (a whole number >= 0) or an object key, got "
-          + describe(n));
+          + OtException.describe(n));
     }
     return n.asInt();
   }
@@ -176,7 +176,7 @@ final class Json0Codec {
       return null;
     }
     if (!v.isTextual()) {
-      throw new OtException(where + ": " + key + " must be a string, got " + describe(v));
+      throw new OtException(where + ": " + key + " must be a string, got " + OtException.describe(v));
     }
     return v.textValue();
   }
@@ -224,13 +224,5 @@ final class Json0Codec {
     if (v != null) {
       o.set(key, v.deepCopy());
     }
-  }
-
-  static String describe(JsonNode n) {
-    if (n == null || n.isMissingNode()) {
-      return "nothing";
-    }
-    String s = n.toString();
-    return n.getNodeType().name().toLowerCase() + " " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
   }
 }

@@ -38,7 +38,7 @@ public final class TextOpCodec {
 
   private static TextOp read(JsonNode json, boolean strict) {
     if (json == null || !json.isArray()) {
-      throw new OtException("text op must be an array of components, got " + describe(json));
+      throw new OtException("text op must be an array of components, got " + OtException.describe(json));
     }
     TextOpBuilder out = new TextOpBuilder();
     TextComponent last = null;
@@ -79,7 +79,7 @@ public final class TextOpCodec {
       return delete((ObjectNode) c, i, strict);
     }
     throw new OtException("text op component " + i + " must be a number (retain), a string (insert) or {\"d\":...}"
-        + " (delete), got " + describe(c));
+        + " (delete), got " + OtException.describe(c));
   }
 
   private static Delete delete(ObjectNode c, int i, boolean strict) {
@@ -102,7 +102,7 @@ public final class TextOpCodec {
     } else if (d.isNumber()) {
       del = Delete.of(count(d, "delete", i));
     } else {
-      throw new OtException("text op component " + i + ": a delete must be a number or a string, got " + describe(d));
+      throw new OtException("text op component " + i + ": a delete must be a number or a string, got " + OtException.describe(d));
     }
     if (del.count() <= 0 && (strict || del.count() < 0)) {
       throw new OtException("text op component " + i + ": a delete must not be empty or negative, got " + d);
@@ -145,13 +145,5 @@ public final class TextOpCodec {
       }
     }
     return out;
-  }
-
-  static String describe(JsonNode n) {
-    if (n == null || n.isMissingNode()) {
-      return "nothing";
-    }
-    String s = n.toString();
-    return n.getNodeType().name().toLowerCase() + " " + (s.length() > 60 ? s.substring(0, 60) + "..." : s);
   }
 }

@@ -98,7 +98,7 @@ public final class TextUnicodeType implements OtType {
 
   static String text(JsonNode node, String what) {
     if (node == null || !node.isTextual()) {
-      throw new OtException("text-unicode " + what + " must be a string, got " + TextOpCodec.describe(node));
+      throw new OtException("text-unicode " + what + " must be a string, got " + OtException.describe(node));
     }
     String s = node.textValue();
     if (CodePoints.countWellFormed(s) < 0) {
@@ -112,7 +112,7 @@ public final class TextUnicodeType implements OtType {
     static Selection of(JsonNode presence) {
       if (!presence.isObject()) {
         throw new OtException("text-unicode presence must be {\"index\": n, \"length\": m} or null, got "
-            + TextOpCodec.describe(presence));
+            + OtException.describe(presence));
       }
       int index = field(presence, "index");
       int length = presence.has("length") ? field(presence, "length") : 0;
@@ -126,7 +126,7 @@ public final class TextUnicodeType implements OtType {
       JsonNode v = presence.get(name);
       if (v == null || !v.canConvertToExactIntegral() || !v.canConvertToInt() || v.asInt() < 0) {
         throw new OtException("text-unicode presence needs \"" + name + "\" as a whole number >= 0, got "
-            + TextOpCodec.describe(v));
+            + OtException.describe(v));
       }
       return v.asInt();
     }
