@@ -143,6 +143,7 @@ public final class OtLoop implements Runnable {
       }
       ready = true;
       if (!records.isEmpty()) {
+        records = topUp(records);
         processInTransaction(records);
       }
       if (System.currentTimeMillis() - lastFlush >= config.flushInterval().toMillis()) {
@@ -152,6 +153,36 @@ public final class OtLoop implements Runnable {
     if (!crashed) {
       flushInTransaction(true);
     }
+  }
+
+  /**
+   * The consumer prefetches while a transaction runs, and that fetch returns with the first
+   * record to arrive; what arrives after it would wait for a whole further transaction. One more
+   * short poll (the next fetch is already in flight) joins them into this transaction.
+   */
+  private ConsumerRecords<String, byte[]> topUp(ConsumerRecords<String, byte[]> first) {
+    held = first;
+    ConsumerRecords<String, byte[]> more;
+    try {
+      more = consumer.poll(TOP_UP);
+    } catch (WakeupException e) {
+      more = ConsumerRecords.empty();
+    }
+    if (held == null) {
+      // A rebalance inside that poll processed (or dropped, if lost) the first records already.
+      return more;
+    }
+    held = null;
+    if (more.isEmpty()) {
+      return first;
+    }
+    Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> merged = new HashMap<>();
+    for (ConsumerRecords<String, byte[]> batch : List.of(first, more)) {
+      for (TopicPartition tp : batch.partitions()) {
+        merged.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(batch.records(tp));
+      }
+    }
+    return new ConsumerRecords<>(merged, Map.of());
   }
 
   private static void sleepQuietly(long ms) {
@@ -204,7 +235,7 @@ public final class OtLoop implements Runnable {
     // That refusal clears within milliseconds, when the markers are written; the default 100 ms
     // backoff before the retry would stall every transaction that follows a commit.
     p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
-    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 2);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
     // Batches are small and frequent (one transaction per poll): compressing each costs more CPU
     // on both ends than it saves (measured: LZ4 setup per batch showed in the profile).
@@ -249,6 +280,15 @@ public final class OtLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (held != null) {
+        // Records polled but not yet processed: commit them while the partitions are still ours,
+        // before the flush below commits the positions past them.
+        ConsumerRecords<String, byte[]> records = held;
+        held = null;
+        if (!crashed) {
+          processInTransaction(records);
+        }
+      }
       if (!crashed) {
         try {
           flushInTransaction(true);
@@ -261,6 +301,7 @@ public final class OtLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      held = null;
       partitions.forEach(tp -> owned.remove(tp.partition()));
     }
 
@@ -373,6 +414,10 @@ public final class OtLoop implements Runnable {
   public long transactionRecords() {
     return transactionRecords.get();
   }
+
+  /** Records polled and not yet processed, while {@link #topUp} polls again. */
+  private ConsumerRecords<String, byte[]> held;
+  private static final Duration TOP_UP = Duration.ofMillis(1);
 
   private void processInTransaction(ConsumerRecords<String, byte[]> records) {
     long started = System.nanoTime();
