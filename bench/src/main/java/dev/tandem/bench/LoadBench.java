@@ -97,7 +97,7 @@ public final class LoadBench {
         tandemHot / sharedbHot);
   }
 
-  private static void awaitHealthy(int port) throws Exception {
+  static void awaitHealthy(int port) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.currentTimeMillis() + 120_000;
     while (System.currentTimeMillis() < deadline) {
@@ -115,7 +115,7 @@ public final class LoadBench {
     throw new IllegalStateException("the standalone server did not become healthy");
   }
 
-  private static String rssOf(long pid) throws IOException {
+  static String rssOf(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
       if (line.startsWith("VmRSS:")) {
         long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -125,7 +125,7 @@ public final class LoadBench {
     return "unknown";
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -20,9 +20,16 @@ import java.util.UUID;
  * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 200)
  * @param loadTimeout how long a document load may take before the client gets an error ({@code TANDEM_LOAD_TIMEOUT_MS}, 15000)
  * @param idleEvict documents nobody has used this long leave memory ({@code TANDEM_GATEWAY_IDLE_MS}, 60000)
+ * @param presenceTtl a connection silent this long (no message, no pong) is closed and leaves
+ *     presence; a gateway silent this long is taken for dead by presence-service
+ *     ({@code TANDEM_PRESENCE_TTL_MS}, 15000)
+ * @param presenceInterval at most one presence update per client presence per interval, the
+ *     last value wins ({@code TANDEM_PRESENCE_INTERVAL_MS}, 40)
+ * @param maxPresenceBytes largest presence value accepted ({@code TANDEM_MAX_PRESENCE_BYTES}, 4096)
  */
 public record GatewayConfig(String host, int port, String bootstrapServers, Topics topics, String instanceId,
-    int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict) {
+    int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict,
+    Duration presenceTtl, Duration presenceInterval, int maxPresenceBytes) {
 
   public static GatewayConfig fromEnv(Map<String, String> env) {
     return new GatewayConfig(
@@ -35,16 +42,24 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGES_PER_SECOND", "500")),
         Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_WINDOW", "200")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_LOAD_TIMEOUT_MS", "15000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))));
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_TTL_MS", "15000"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_INTERVAL_MS", "40"))),
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")));
   }
 
   public GatewayConfig with(int newPort, String kafka, Topics newTopics, String instance) {
     return new GatewayConfig(host, newPort, kafka, newTopics, instance, maxMessageBytes, maxMessagesPerSecond, windowSize,
-        loadTimeout, idleEvict);
+        loadTimeout, idleEvict, presenceTtl, presenceInterval, maxPresenceBytes);
   }
 
   public GatewayConfig withLimits(int maxBytes, int perSecond) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxBytes, perSecond, windowSize, loadTimeout,
-        idleEvict);
+        idleEvict, presenceTtl, presenceInterval, maxPresenceBytes);
+  }
+
+  public GatewayConfig withPresence(Duration ttl, Duration interval) {
+    return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
+        windowSize, loadTimeout, idleEvict, ttl, interval, maxPresenceBytes);
   }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.gateway;
 
 import dev.tandem.gateway.docs.DocHub;
+import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.Session;
 import dev.tandem.gateway.kafka.Feed;
 import dev.tandem.gateway.kafka.Submitter;
@@ -11,11 +12,19 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import dev.tandem.schemas.PresenceRecord;
+import dev.tandem.schemas.Records;
+import dev.tandem.schemas.Records.MalformedRecordException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The document gateway: ShareDB over WebSocket at {@code /v1/docs}, {@code GET /health},
@@ -24,6 +33,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class GatewayVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
   private final GatewayConfig config;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
   private final AtomicInteger sessions = new AtomicInteger();
@@ -31,6 +42,8 @@ public final class GatewayVerticle extends VerticleBase {
   private Feed feed;
   private Thread feedThread;
   private DocHub hub;
+  private PresenceHub presence;
+  private final Set<Session> live = new java.util.HashSet<>();
   private HttpServer server;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -53,12 +66,13 @@ public final class GatewayVerticle extends VerticleBase {
     Context context = vertx.getOrCreateContext();
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, config, submitter);
+    presence = new PresenceHub(vertx, config, submitter, hub);
     feed = new Feed(config.bootstrapServers(), config.instanceId() + "-feed",
-        List.of(config.topics().committed(), config.topics().replies()),
-        batch -> context.runOnContext(v -> hub.onFeed(batch)));
+        List.of(config.topics().committed(), config.topics().replies(), config.topics().presence()),
+        batch -> context.runOnContext(v -> onFeed(batch)));
     healthChecks.put("kafka feed", feed::positioned);
     return vertx.executeBlocking(() -> {
-      submitter.warmUp();
+      submitter.warmUp(config.topics().presence());
       feedThread = new Thread(feed, "gateway-feed-" + config.instanceId());
       feedThread.start();
       long deadline = System.currentTimeMillis() + 60_000;
@@ -106,11 +120,48 @@ public final class GatewayVerticle extends VerticleBase {
     });
     server.webSocketHandler(ws -> {
       sessions.incrementAndGet();
-      ws.closeHandler(v -> sessions.decrementAndGet());
-      new Session(ws, hub, config);
+      Session session = new Session(ws, hub, presence, config);
+      live.add(session);
+      session.whenClosed(sessions::decrementAndGet);
     });
     vertx.setPeriodic(10_000, id -> hub.evictIdle());
+    // Heartbeats and pings three times per TTL: one lost beat does not expire anybody.
+    long beat = Math.max(50, config.presenceTtl().toMillis() / 3);
+    presence.heartbeat();
+    vertx.setPeriodic(beat, id -> {
+      presence.heartbeat();
+      live.removeIf(s -> !s.keepAlive(config.presenceTtl().toMillis()));
+    });
     return server.requestHandler(router).listen();
+  }
+
+  /** Records from Kafka, on the event loop: document records first, then presence. */
+  private void onFeed(List<ConsumerRecord<String, byte[]>> batch) {
+    List<ConsumerRecord<String, byte[]>> docRecords = new ArrayList<>(batch.size());
+    List<ConsumerRecord<String, byte[]>> presenceRecords = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : batch) {
+      (r.topic().equals(config.topics().presence()) ? presenceRecords : docRecords).add(r);
+    }
+    if (!docRecords.isEmpty()) {
+      hub.onFeed(docRecords);
+    }
+    for (ConsumerRecord<String, byte[]> r : presenceRecords) {
+      try {
+        presence.onRecord(Records.decode(r.value(), PresenceRecord.class), r.partition());
+      } catch (MalformedRecordException | IllegalArgumentException e) {
+        LOG.warn("skipping malformed presence record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Stops as a crash would, for fault tests: nothing more reaches Kafka (no heartbeats, no
+   * goodbyes), so others learn of the loss only from the missing heartbeats.
+   */
+  public void crash() {
+    if (presence != null) {
+      presence.silence();
+    }
   }
 
   private String metrics() {
@@ -123,7 +174,15 @@ public final class GatewayVerticle extends VerticleBase {
         + "# TYPE tandem_gateway_ops_acked_total counter\n"
         + "tandem_gateway_ops_acked_total " + hub.ackedCount() + "\n"
         + "# TYPE tandem_gateway_ops_rejected_total counter\n"
-        + "tandem_gateway_ops_rejected_total " + hub.rejectedCount() + "\n";
+        + "tandem_gateway_ops_rejected_total " + hub.rejectedCount() + "\n"
+        + "# TYPE tandem_gateway_presence_received_total counter\n"
+        + "tandem_gateway_presence_received_total " + presence.receivedCount() + "\n"
+        + "# TYPE tandem_gateway_presence_coalesced_total counter\n"
+        + "tandem_gateway_presence_coalesced_total " + presence.coalescedCount() + "\n"
+        + "# TYPE tandem_gateway_presence_published_total counter\n"
+        + "tandem_gateway_presence_published_total " + presence.publishedCount() + "\n"
+        + "# TYPE tandem_gateway_presence_channels gauge\n"
+        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n";
   }
 
   @Override

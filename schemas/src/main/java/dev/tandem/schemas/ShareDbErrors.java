@@ -17,6 +17,10 @@ public final class ShareDbErrors {
   public static final String SUBMIT_TRANSFORM_OPS_NOT_FOUND = "ERR_SUBMIT_TRANSFORM_OPS_NOT_FOUND";
   public static final String CONNECTION_SEQ_INTEGER_OVERFLOW = "ERR_CONNECTION_SEQ_INTEGER_OVERFLOW";
   public static final String PROTOCOL_VERSION_NOT_SUPPORTED = "ERR_PROTOCOL_VERSION_NOT_SUPPORTED";
+  public static final String TYPE_DOES_NOT_SUPPORT_PRESENCE = "ERR_TYPE_DOES_NOT_SUPPORT_PRESENCE";
+  public static final String PRESENCE_TRANSFORM_FAILED = "ERR_PRESENCE_TRANSFORM_FAILED";
+  /** Tandem's own: document presence for a document the connection has not subscribed to. */
+  public static final String PRESENCE_DOC_NOT_SUBSCRIBED = "ERR_PRESENCE_DOC_NOT_SUBSCRIBED";
   public static final String UNKNOWN_ERROR = "ERR_UNKNOWN_ERROR";
   /** Tandem's own: a frame or document over the configured size. */
   public static final String TOO_LARGE = "ERR_MESSAGE_TOO_LARGE";

@@ -38,6 +38,11 @@ public record Topics(String prefix) {
     return prefix + ".snapshots";
   }
 
+  /** Presence updates, heartbeats and presence-service's answers; short-lived. */
+  public String presence() {
+    return prefix + ".presence";
+  }
+
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   public void ensure(Admin admin, int partitions) {
     String big = String.valueOf(16 * 1024 * 1024);
@@ -50,6 +55,9 @@ public record Topics(String prefix) {
         .configs(Map.of("retention.ms", String.valueOf(7L * 24 * 3600 * 1000), "max.message.bytes", big)));
     wanted.add(new NewTopic(replies(), partitions, (short) -1)
         .configs(Map.of("retention.ms", String.valueOf(24L * 3600 * 1000), "max.message.bytes", big)));
+    // Presence only matters while people are there.
+    wanted.add(new NewTopic(presence(), partitions, (short) -1)
+        .configs(Map.of("retention.ms", String.valueOf(3600L * 1000))));
     // Only the latest snapshot of a document matters.
     wanted.add(new NewTopic(snapshots(), partitions, (short) -1)
         .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", big)));

@@ -5,6 +5,8 @@ import dev.tandem.gateway.GatewayVerticle;
 import dev.tandem.kafka.local.LocalKafka;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.OtServiceVerticle;
+import dev.tandem.presence.PresenceConfig;
+import dev.tandem.presence.PresenceServiceVerticle;
 import dev.tandem.schemas.Topics;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -70,12 +72,17 @@ public final class Standalone implements AutoCloseable {
     String instance = instanceId(config.dataDir());
     OtServiceVerticle ot = new OtServiceVerticle(OtServiceConfig.fromEnv(env).withKafka(bootstrap).withTopics(topics)
         .withInstance("ot-" + instance));
+    PresenceConfig presenceConfig = PresenceConfig.fromEnv(env);
+    PresenceServiceVerticle presence = new PresenceServiceVerticle(presenceConfig.with(bootstrap, topics,
+        presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl()));
     GatewayVerticle gw = new GatewayVerticle(GatewayConfig.fromEnv(env)
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID()))
-        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready());
+        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready())
+        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(presence).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(gw).await(90, TimeUnit.SECONDS);
       // Ready means documents can be served: ot-service has joined its group and rebuilt its partitions.
       long deadline = System.currentTimeMillis() + 120_000;

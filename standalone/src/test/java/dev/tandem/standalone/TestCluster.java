@@ -5,6 +5,8 @@ import dev.tandem.gateway.GatewayVerticle;
 import dev.tandem.kafka.local.SharedKafka;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.OtServiceVerticle;
+import dev.tandem.presence.PresenceConfig;
+import dev.tandem.presence.PresenceServiceVerticle;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Topics;
@@ -37,6 +39,8 @@ final class TestCluster implements AutoCloseable {
   private final List<GatewayVerticle> gateways = new ArrayList<>();
   private final List<Vertx> otVertx = new ArrayList<>();
   final List<OtServiceVerticle> otServices = new ArrayList<>();
+  private final List<Vertx> presenceVertx = new ArrayList<>();
+  final List<PresenceServiceVerticle> presenceServices = new ArrayList<>();
 
   TestCluster(int partitions) {
     this.partitions = partitions;
@@ -65,6 +69,35 @@ final class TestCluster implements AutoCloseable {
     otVertx.add(vertx);
     otServices.add(ot);
     return ot;
+  }
+
+  PresenceServiceVerticle addPresenceService(Duration ttl) {
+    PresenceConfig config = PresenceConfig.fromEnv(Map.of()).with(bootstrap, topics, "presence-" + topics.prefix(),
+        "presence-" + UUID.randomUUID(), ttl);
+    Vertx vertx = Vertx.vertx();
+    PresenceServiceVerticle p = new PresenceServiceVerticle(config);
+    await(vertx.deployVerticle(p));
+    presenceVertx.add(vertx);
+    presenceServices.add(p);
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!p.loop().ready() && System.currentTimeMillis() < deadline) {
+      sleep(20);
+    }
+    return p;
+  }
+
+  /** Stops gateway {@code i} the way a crash would: its clients drop, nothing more reaches Kafka. */
+  void crashGateway(int i) {
+    gateways.get(i).crash();
+    gatewayVertx.get(i).close();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   GatewayVerticle addGateway(GatewayConfig base) {
@@ -127,6 +160,9 @@ final class TestCluster implements AutoCloseable {
       close(v);
     }
     for (Vertx v : otVertx) {
+      close(v);
+    }
+    for (Vertx v : presenceVertx) {
       close(v);
     }
   }

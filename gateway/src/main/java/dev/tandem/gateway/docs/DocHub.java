@@ -120,6 +120,12 @@ public final class DocHub {
     waiting.forEach(w -> w.failed().accept(error));
   }
 
+  /** The document if it is loaded here, else null. */
+  DocView ready(DocKey key) {
+    DocView view = docs.get(key);
+    return view != null && view.state == DocView.State.READY ? view : null;
+  }
+
   void subscribe(Session session, DocView view) {
     view.subscribers.add(session);
   }

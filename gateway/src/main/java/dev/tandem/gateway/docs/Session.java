@@ -39,22 +39,29 @@ public final class Session {
   private static final int MAX_NAME = 512;
 
   private final ServerWebSocket socket;
+  private static final int MAX_PRESENCES = 16;
+
   private final DocHub hub;
+  private final PresenceHub presence;
   private final GatewayConfig config;
   private final Set<DocKey> subscribed = new HashSet<>();
   private final RateLimit rate;
   private String src = UUID.randomUUID().toString().replace("-", "");
   private boolean closed;
+  private long lastHeard = System.currentTimeMillis();
+  private Runnable onClose = () -> { };
 
-  public Session(ServerWebSocket socket, DocHub hub, GatewayConfig config) {
+  public Session(ServerWebSocket socket, DocHub hub, PresenceHub presence, GatewayConfig config) {
     this.socket = socket;
     this.hub = hub;
+    this.presence = presence;
     this.config = config;
     this.rate = new RateLimit(config.maxMessagesPerSecond());
     socket.textMessageHandler(this::onMessage);
     socket.binaryMessageHandler(b -> sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED,
         "Binary messages are not part of the protocol; send JSON text")));
     socket.closeHandler(v -> close());
+    socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
     socket.exceptionHandler(e -> LOG.debug("socket error", e));
     send(init("init"));
   }
@@ -74,10 +81,35 @@ public final class Session {
     return m;
   }
 
+  /** Runs {@code action} once the connection is closed. */
+  public void whenClosed(Runnable action) {
+    onClose = action;
+  }
+
+  /**
+   * Keeps the connection honest: pings it, or closes it when it has been silent (no message, no
+   * pong) for longer than {@code ttlMillis}, which takes its presence away. Returns false once
+   * closed.
+   */
+  public boolean keepAlive(long ttlMillis) {
+    if (closed) {
+      return false;
+    }
+    if (System.currentTimeMillis() - lastHeard > ttlMillis) {
+      LOG.info("closing connection {}: silent for more than {} ms", src, ttlMillis);
+      close();
+      socket.close((short) 1001, "silent for too long");
+      return false;
+    }
+    socket.writePing(io.vertx.core.buffer.Buffer.buffer("tandem"));
+    return true;
+  }
+
   void onMessage(String text) {
     if (closed) {
       return;
     }
+    lastHeard = System.currentTimeMillis();
     JsonNode parsed;
     try {
       parsed = JSON.readTree(text);
@@ -120,8 +152,19 @@ public final class Session {
       case "qf", "qs", "qu" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED", "Queries are not supported");
       case "nf", "nt" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED",
           "Snapshot fetch by version or timestamp is not supported yet");
-      case "p", "ps" -> { } // Presence is off, as in a ShareDB backend without presence: no reply.
-      case "pu", "pr" -> send(reply(request));
+      case "p" -> presence(request);
+      case "ps" -> {
+        String ch = channel(request);
+        // The reply first: the client takes presence of others only once it is subscribed.
+        send(presenceReply(request, ch));
+        presence.subscribe(this, ch);
+      }
+      case "pu" -> {
+        String ch = channel(request);
+        presence.unsubscribe(this, ch);
+        send(presenceReply(request, ch));
+      }
+      case "pr" -> presence.request(this, channel(request));
       default -> throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid or unknown message");
     }
   }
@@ -320,6 +363,86 @@ public final class Session {
     throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid op message");
   }
 
+  /**
+   * A presence value: {@code {a:'p', ch, id, p, pv}}, and for document presence {@code c, d, v, t}.
+   * Acknowledged at once with {@code {a:'p', ch, id, pv}}; delivered to the others coalesced.
+   */
+  private void presence(ObjectNode request) {
+    String ch = channel(request);
+    String id = checkName(request.get("id"), "Invalid presence id");
+    JsonNode pv = request.get("pv");
+    if (pv == null || !pv.isNumber() || !pv.canConvertToExactIntegral() || pv.asLong() < 0) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid presence version");
+    }
+    if (!request.has("p")) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Presence value missing");
+    }
+    JsonNode p = request.get("p");
+    int size = p.toString().length();
+    if (size > config.maxPresenceBytes()) {
+      throw new BadRequest(ShareDbErrors.TOO_LARGE, "Presence value of " + size + " characters is over the limit of "
+          + config.maxPresenceBytes());
+    }
+    String c = null;
+    String d = null;
+    Long v = null;
+    String t = null;
+    if (request.has("c") || request.has("d")) {
+      DocKey key = docKey(request);
+      c = key.collection();
+      d = key.id();
+      if (!ch.equals(c + "." + d)) {
+        throw new BadRequest(MESSAGE_BADLY_FORMED, "Presence channel " + ch + " is not that of document " + c + "." + d);
+      }
+      if (!subscribed.contains(key)) {
+        throw new BadRequest(ShareDbErrors.PRESENCE_DOC_NOT_SUBSCRIBED,
+            "Cannot submit presence for " + c + "/" + d + ": subscribe to the document first");
+      }
+      DocView view = hub.ready(key);
+      if (view != null && view.type == null && !p.isNull()) {
+        throw new BadRequest(ShareDbErrors.DOC_DOES_NOT_EXIST, "Cannot submit presence. Document has not been created");
+      }
+      JsonNode type = request.get("t");
+      if (type != null && !type.isNull()) {
+        if (!type.isTextual() || dev.tandem.ot.OtTypes.byNameOrUri(type.textValue()).isEmpty()) {
+          throw new BadRequest(ShareDbErrors.DOC_TYPE_NOT_RECOGNIZED, "Unknown type");
+        }
+        t = type.textValue();
+      }
+      v = version(request, "v");
+      if (v != null && view != null && v > view.version) {
+        v = view.version;
+      }
+    }
+    if (presence.localCount(this) >= MAX_PRESENCES && !p.isNull()) {
+      throw new BadRequest(ShareDbErrors.TOO_LARGE, "More than " + MAX_PRESENCES + " presences on one connection");
+    }
+    presence.submit(this, ch, new dev.tandem.schemas.PresenceRecord.Entry(config.instanceId(), id, src,
+        p.isNull() ? null : p, pv.asLong(), c, d, v, t));
+    ObjectNode ack = NODES.objectNode();
+    ack.put("a", "p");
+    ack.put("ch", ch);
+    ack.put("id", id);
+    ack.set("pv", pv);
+    send(ack);
+  }
+
+  private static String channel(ObjectNode request) {
+    JsonNode n = request.get("ch");
+    if (n == null || !n.isTextual() || n.textValue().isEmpty() || n.textValue().length() > 2 * MAX_NAME + 1) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid presence channel");
+    }
+    return n.textValue();
+  }
+
+  private static ObjectNode presenceReply(ObjectNode request, String ch) {
+    ObjectNode m = NODES.objectNode();
+    m.set("a", request.get("a"));
+    m.put("ch", ch);
+    copy(request, m, "seq");
+    return m;
+  }
+
   private DocKey docKey(ObjectNode request) {
     return key(name(request, "c", "Invalid collection"), name(request, "d", "Invalid id"));
   }
@@ -398,6 +521,8 @@ public final class Session {
     if (!closed) {
       closed = true;
       hub.closed(this);
+      presence.closed(this);
+      onClose.run();
       subscribed.clear();
     }
   }

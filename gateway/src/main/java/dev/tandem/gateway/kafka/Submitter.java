@@ -49,16 +49,40 @@ public final class Submitter implements AutoCloseable {
     }
   }
 
-  /** Fetches the topic's metadata, so that sends never wait for it. Blocking: call from a worker. */
-  public void warmUp() throws InterruptedException {
+  /**
+   * Sends any record: presence updates and heartbeats. {@code partition} null means by key.
+   * Never blocks; {@code done} gets null once the record is written, or the failure.
+   */
+  public void publish(String toTopic, Integer partition, String key, byte[] value, Consumer<Throwable> done) {
+    try {
+      producer.send(new ProducerRecord<>(toTopic, partition, key, value), (meta, error) -> done.accept(error));
+    } catch (RuntimeException e) {
+      done.accept(e);
+    }
+  }
+
+  /** How many partitions {@code toTopic} has; its metadata must have been fetched by {@link #warmUp}. */
+  public int partitions(String toTopic) {
+    return producer.partitionsFor(toTopic).size();
+  }
+
+  /** Fetches the topics' metadata, so that sends never wait for it. Blocking: call from a worker. */
+  public void warmUp(String... more) throws InterruptedException {
+    warmUp(topic);
+    for (String t : more) {
+      warmUp(t);
+    }
+  }
+
+  private void warmUp(String t) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
       try {
-        producer.partitionsFor(topic);
+        producer.partitionsFor(t);
         return;
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
         if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("topic " + topic + " has no metadata after 60 s", e);
+          throw new IllegalStateException("topic " + t + " has no metadata after 60 s", e);
         }
         Thread.sleep(50);
       }
