@@ -26,10 +26,12 @@ import java.util.UUID;
  * @param presenceInterval at most one presence update per client presence per interval, the
  *     last value wins ({@code TANDEM_PRESENCE_INTERVAL_MS}, 40)
  * @param maxPresenceBytes largest presence value accepted ({@code TANDEM_MAX_PRESENCE_BYTES}, 4096)
+ * @param edgeLoops event loops reading and writing sockets ({@code TANDEM_GATEWAY_EVENT_LOOPS}, the
+ *     number of cores)
  */
 public record GatewayConfig(String host, int port, String bootstrapServers, Topics topics, String instanceId,
     int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict,
-    Duration presenceTtl, Duration presenceInterval, int maxPresenceBytes) {
+    Duration presenceTtl, Duration presenceInterval, int maxPresenceBytes, int edgeLoops) {
 
   public static GatewayConfig fromEnv(Map<String, String> env) {
     return new GatewayConfig(
@@ -45,21 +47,23 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_TTL_MS", "15000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_INTERVAL_MS", "40"))),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")));
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")),
+        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_EVENT_LOOPS",
+            String.valueOf(Runtime.getRuntime().availableProcessors()))));
   }
 
   public GatewayConfig with(int newPort, String kafka, Topics newTopics, String instance) {
     return new GatewayConfig(host, newPort, kafka, newTopics, instance, maxMessageBytes, maxMessagesPerSecond, windowSize,
-        loadTimeout, idleEvict, presenceTtl, presenceInterval, maxPresenceBytes);
+        loadTimeout, idleEvict, presenceTtl, presenceInterval, maxPresenceBytes, edgeLoops);
   }
 
   public GatewayConfig withLimits(int maxBytes, int perSecond) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxBytes, perSecond, windowSize, loadTimeout,
-        idleEvict, presenceTtl, presenceInterval, maxPresenceBytes);
+        idleEvict, presenceTtl, presenceInterval, maxPresenceBytes, edgeLoops);
   }
 
   public GatewayConfig withPresence(Duration ttl, Duration interval) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
-        windowSize, loadTimeout, idleEvict, ttl, interval, maxPresenceBytes);
+        windowSize, loadTimeout, idleEvict, ttl, interval, maxPresenceBytes, edgeLoops);
   }
 }

@@ -6,6 +6,7 @@ import dev.tandem.gateway.docs.Session;
 import dev.tandem.gateway.kafka.Feed;
 import dev.tandem.gateway.kafka.Submitter;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -44,7 +45,7 @@ public final class GatewayVerticle extends VerticleBase {
   private DocHub hub;
   private PresenceHub presence;
   private final Set<Session> live = new java.util.HashSet<>();
-  private HttpServer server;
+  private volatile HttpServer server;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -86,44 +87,13 @@ public final class GatewayVerticle extends VerticleBase {
     }).compose(v -> listen());
   }
 
-  private Future<HttpServer> listen() {
-    Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> {
-      StringBuilder body = new StringBuilder();
-      boolean ok = true;
-      for (var check : healthChecks.entrySet()) {
-        boolean up = check.getValue().getAsBoolean();
-        ok &= up;
-        body.append(check.getKey()).append(": ").append(up ? "up" : "DOWN").append('\n');
-      }
-      ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
-    });
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
-        .end(metrics()));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host())
-        .setPort(config.port())
-        // Larger messages are answered with ERR_MESSAGE_TOO_LARGE; past 4x the limit the socket closes.
-        .setMaxWebSocketMessageSize(Math.max(config.maxMessageBytes() * 4, 65536))
-        .setMaxWebSocketFrameSize(65536)
-        // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
-        .setAcceptBacklog(4096)
-        .setRegisterWebSocketWriteHandlers(false);
-    server = vertx.createHttpServer(options);
-    server.webSocketHandshakeHandler(handshake -> {
-      if ("/v1/docs".equals(handshake.path())) {
-        handshake.accept();
-      } else {
-        handshake.reject(404);
-      }
-    });
-    server.webSocketHandler(ws -> {
-      sessions.incrementAndGet();
-      Session session = new Session(ws, hub, presence, config);
-      live.add(session);
-      session.whenClosed(sessions::decrementAndGet);
-    });
+  /**
+   * The HTTP server runs on {@code edgeLoops} event loops (server instances sharing the port),
+   * so the encoding and writing of frames to thousands of sockets is spread over the cores; the
+   * document and presence logic stays on this verticle's own event loop.
+   */
+  private Future<?> listen() {
+    Context hubContext = vertx.getOrCreateContext();
     vertx.setPeriodic(10_000, id -> hub.evictIdle());
     // Heartbeats and pings three times per TTL: one lost beat does not expire anybody.
     long beat = Math.max(50, config.presenceTtl().toMillis() / 3);
@@ -132,7 +102,67 @@ public final class GatewayVerticle extends VerticleBase {
       presence.heartbeat();
       live.removeIf(s -> !s.keepAlive(config.presenceTtl().toMillis()));
     });
-    return server.requestHandler(router).listen();
+    int loops = Math.max(1, config.edgeLoops());
+    // Instances on one port share one socket; a negative port is Vert.x's shared random port.
+    int port = config.port() == 0 ? -1 : config.port();
+    return vertx.deployVerticle(() -> new Edge(hubContext, port), new DeploymentOptions().setInstances(loops));
+  }
+
+  /** One HTTP server instance: WebSockets and HTTP routes on its own event loop. */
+  private final class Edge extends VerticleBase {
+    private final Context hubContext;
+    private final int port;
+
+    Edge(Context hubContext, int port) {
+      this.hubContext = hubContext;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      Router router = Router.router(vertx);
+      router.get("/health").handler(ctx -> {
+        StringBuilder body = new StringBuilder();
+        boolean ok = true;
+        for (var check : healthChecks.entrySet()) {
+          boolean up = check.getValue().getAsBoolean();
+          ok &= up;
+          body.append(check.getKey()).append(": ").append(up ? "up" : "DOWN").append('\n');
+        }
+        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
+      });
+      router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
+          .end(metrics()));
+      router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+      HttpServerOptions options = new HttpServerOptions()
+          .setHost(config.host())
+          .setPort(port)
+          // Larger messages are answered with ERR_MESSAGE_TOO_LARGE; past 4x the limit the socket closes.
+          .setMaxWebSocketMessageSize(Math.max(config.maxMessageBytes() * 4, 65536))
+          .setMaxWebSocketFrameSize(65536)
+          // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
+          .setAcceptBacklog(4096)
+          .setRegisterWebSocketWriteHandlers(false);
+      HttpServer http = vertx.createHttpServer(options);
+      http.webSocketHandshakeHandler(handshake -> {
+        if ("/v1/docs".equals(handshake.path())) {
+          handshake.accept();
+        } else {
+          handshake.reject(404);
+        }
+      });
+      http.webSocketHandler(ws -> {
+        sessions.incrementAndGet();
+        Session session = new Session(ws, hub, presence, config, hubContext);
+        session.whenClosed(sessions::decrementAndGet);
+        hubContext.runOnContext(v -> live.add(session));
+      });
+      return http.requestHandler(router).listen().onSuccess(bound -> {
+        if (server == null) {
+          server = bound;
+        }
+      });
+    }
   }
 
   /** Records from Kafka, on the event loop: document records first, then presence. */
@@ -187,12 +217,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> closing = server == null ? Future.succeededFuture() : server.close();
-    return closing.compose(v -> vertx.executeBlocking(() -> {
+    return vertx.executeBlocking(() -> {
       feed.stop();
       feedThread.join(10_000);
       submitter.close();
       return null;
-    }));
+    });
   }
 }

@@ -12,6 +12,7 @@ import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.OpError;
 import dev.tandem.schemas.ShareDbErrors;
 import dev.tandem.schemas.SubmittedOp;
+import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,22 +49,41 @@ public final class Session {
   private final RateLimit rate;
   private String src = UUID.randomUUID().toString().replace("-", "");
   private boolean closed;
-  private long lastHeard = System.currentTimeMillis();
+  private volatile long lastHeard = System.currentTimeMillis();
   private Runnable onClose = () -> { };
 
-  public Session(ServerWebSocket socket, DocHub hub, PresenceHub presence, GatewayConfig config) {
+  /**
+   * A session for {@code socket}, created on the socket's event loop. Frames are read and parsed
+   * there; everything else (the protocol, documents, presence) runs on {@code hubContext}, the
+   * gateway's own event loop, in the order the frames came. Writes from the hub to the socket are
+   * queued to its event loop and flushed together.
+   */
+  public Session(ServerWebSocket socket, DocHub hub, PresenceHub presence, GatewayConfig config, Context hubContext) {
     this.socket = socket;
     this.hub = hub;
     this.presence = presence;
     this.config = config;
     this.rate = new RateLimit(config.maxMessagesPerSecond());
-    socket.textMessageHandler(this::onMessage);
-    socket.binaryMessageHandler(b -> sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED,
-        "Binary messages are not part of the protocol; send JSON text")));
-    socket.closeHandler(v -> close());
+    socket.textMessageHandler(text -> {
+      lastHeard = System.currentTimeMillis();
+      Object parsed = parse(text);
+      hubContext.runOnContext(v -> onMessage(text.length(), parsed));
+    });
+    socket.binaryMessageHandler(b -> hubContext.runOnContext(v -> sendError(NODES.objectNode(),
+        new OpError(MESSAGE_BADLY_FORMED, "Binary messages are not part of the protocol; send JSON text"))));
+    socket.closeHandler(v -> hubContext.runOnContext(x -> close()));
     socket.pongHandler(b -> lastHeard = System.currentTimeMillis());
     socket.exceptionHandler(e -> LOG.debug("socket error", e));
     send(init("init"));
+  }
+
+  /** The frame as a JSON tree, or the message of why it is not JSON. */
+  private static Object parse(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      return "Message is not JSON: " + brief(e.getMessage());
+    }
   }
 
   /** The client id ops from this connection carry. */
@@ -105,24 +125,20 @@ public final class Session {
     return true;
   }
 
-  void onMessage(String text) {
+  void onMessage(int length, Object parsed) {
     if (closed) {
       return;
     }
-    lastHeard = System.currentTimeMillis();
-    JsonNode parsed;
-    try {
-      parsed = JSON.readTree(text);
-    } catch (Exception e) {
-      sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED, "Message is not JSON: " + brief(e.getMessage())));
+    if (parsed instanceof String why) {
+      sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED, why));
       return;
     }
     if (!(parsed instanceof ObjectNode request)) {
       sendError(NODES.objectNode(), new OpError(MESSAGE_BADLY_FORMED, "Received non-object message"));
       return;
     }
-    if (text.length() > config.maxMessageBytes()) {
-      sendError(request, new OpError(ShareDbErrors.TOO_LARGE, "Message of " + text.length()
+    if (length > config.maxMessageBytes()) {
+      sendError(request, new OpError(ShareDbErrors.TOO_LARGE, "Message of " + length
           + " characters is over the limit of " + config.maxMessageBytes()));
       return;
     }
