@@ -1,6 +1,7 @@
 package dev.tandem.gateway;
 
 import dev.tandem.gateway.docs.DocHub;
+import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.Session;
 import dev.tandem.gateway.kafka.Feed;
@@ -131,6 +132,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
+      new DocsHttp(vertx, hub, config, hubContext).mount(router);
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));

@@ -41,6 +41,8 @@ public final class DocHub {
   private final Submitter submitter;
   private final Map<DocKey, DocView> docs = new HashMap<>();
   private final Map<PendingKey, Pending> pending = new HashMap<>();
+  /** Submits made for HTTP requests (whole-content PUT), completed with the committed version. */
+  private final Map<PendingKey, io.vertx.core.Promise<Long>> httpPending = new HashMap<>();
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
@@ -54,10 +56,17 @@ public final class DocHub {
   /** Someone waiting for a document to load. */
   record Waiter(Consumer<DocView> ready, Consumer<OpError> failed) {}
 
+  private final HistoryReads history;
+
   public DocHub(Vertx vertx, GatewayConfig config, Submitter submitter) {
     this.vertx = vertx;
     this.config = config;
     this.submitter = submitter;
+    this.history = new HistoryReads(vertx, config.bootstrapServers(), config.topics());
+  }
+
+  public HistoryReads history() {
+    return history;
   }
 
   public long submittedCount() {
@@ -77,7 +86,7 @@ public final class DocHub {
   }
 
   /** Calls {@code ready} with the document once it is loaded, or {@code failed}. */
-  void open(DocKey key, Consumer<DocView> ready, Consumer<OpError> failed) {
+  public void open(DocKey key, Consumer<DocView> ready, Consumer<OpError> failed) {
     DocView view = docs.computeIfAbsent(key, DocView::new);
     view.lastUsed = System.currentTimeMillis();
     if (view.state == DocView.State.READY) {
@@ -155,6 +164,43 @@ public final class DocHub {
     }, failed);
   }
 
+  /**
+   * Submits an op for an HTTP request, not a connection: the future completes with the version
+   * it was committed at (or the duplicate's), or fails with the {@link OpError} of a rejection.
+   */
+  public io.vertx.core.Future<Long> submitForRequest(SubmittedOp op) {
+    io.vertx.core.Promise<Long> done = io.vertx.core.Promise.promise();
+    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    httpPending.put(pk, done);
+    submitted.incrementAndGet();
+    vertx.setTimer(30_000, t -> {
+      if (httpPending.remove(pk) != null) {
+        done.fail(new OpFailure(new OpError(ShareDbErrors.SERVICE_UNAVAILABLE, "no commit within 30 s")));
+      }
+    });
+    submitter.submit(op, error -> {
+      if (error != null) {
+        vertx.runOnContext(x -> {
+          if (httpPending.remove(pk) != null) {
+            done.fail(new OpFailure(new OpError(ShareDbErrors.SERVICE_UNAVAILABLE, "cannot reach Kafka: " + error.getMessage())));
+          }
+        });
+      }
+    });
+    return done.future();
+  }
+
+  /** A rejected op, as an exception for futures. */
+  public static final class OpFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    public final transient OpError error;
+
+    OpFailure(OpError error) {
+      super(error.code() + ": " + error.message(), null, false, false);
+      this.error = error;
+    }
+  }
+
   /** Forgets a closed session. */
   void closed(Session session) {
     for (DocView view : docs.values()) {
@@ -209,6 +255,11 @@ public final class DocHub {
   /** The op to every subscriber but its author; then the author's ack. */
   private void deliver(DocView view, CommittedOp op) {
     Pending author = pending.remove(new PendingKey(op.key(), op.src(), op.seq()));
+    io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(op.key(), op.src(), op.seq()));
+    if (http != null) {
+      acked.incrementAndGet();
+      http.complete(op.v());
+    }
     // Serialised once, however many subscribers: a busy document fans each op out to dozens.
     String message = view.window.isEmpty() ? opMessage(op).toString() : view.window.peekLast().message();
     for (Session s : view.subscribers) {
@@ -233,6 +284,10 @@ public final class DocHub {
     switch (reply.kind()) {
       case Reply.SNAPSHOT -> onSnapshot(reply);
       case Reply.DUPLICATE -> {
+        io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        if (http != null) {
+          http.complete(reply.v());
+        }
         Pending p = pending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
         if (p != null) {
           acked.incrementAndGet();
@@ -240,6 +295,11 @@ public final class DocHub {
         }
       }
       default -> {
+        io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        if (http != null) {
+          rejected.incrementAndGet();
+          http.fail(new OpFailure(reply.error()));
+        }
         Pending p = pending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
         if (p != null) {
           rejected.incrementAndGet();
@@ -290,6 +350,7 @@ public final class DocHub {
     long now = System.currentTimeMillis();
     java.util.Set<DocKey> awaited = new java.util.HashSet<>();
     pending.keySet().forEach(k -> awaited.add(k.key()));
+    httpPending.keySet().forEach(k -> awaited.add(k.key()));
     for (Iterator<DocView> it = docs.values().iterator(); it.hasNext();) {
       DocView v = it.next();
       if (v.state == DocView.State.READY && v.subscribers.isEmpty() && !awaited.contains(v.key)

@@ -166,8 +166,8 @@ public final class Session {
       case "op" -> op(request);
       case "pp" -> send(reply(request));
       case "qf", "qs", "qu" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED", "Queries are not supported");
-      case "nf", "nt" -> throw new BadRequest("ERR_DATABASE_METHOD_NOT_IMPLEMENTED",
-          "Snapshot fetch by version or timestamp is not supported yet");
+      case "nf" -> snapshotFetch(request, docKey(request), version(request, "v"), null);
+      case "nt" -> snapshotFetch(request, docKey(request), null, timestamp(request));
       case "p" -> presence(request);
       case "ps" -> {
         String ch = channel(request);
@@ -441,6 +441,51 @@ public final class Session {
     ack.put("id", id);
     ack.set("pv", pv);
     send(ack);
+  }
+
+  /**
+   * ShareDB's fetchSnapshot and fetchSnapshotByTimestamp, answered from the event log: the
+   * nearest snapshot at or before, plus the ops after it.
+   */
+  private void snapshotFetch(ObjectNode request, DocKey key, Long v, Long ts) {
+    hub.history().snapshot(key, v, ts).onComplete(done -> {
+      if (closed) {
+        return;
+      }
+      if (done.failed()) {
+        Throwable e = done.cause();
+        String code = e instanceof dev.tandem.history.HistoryException h
+            ? switch (h.kind()) {
+              case PAST_THE_END -> ShareDbErrors.OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT;
+              case UNREACHABLE -> ShareDbErrors.SERVICE_UNAVAILABLE;
+              default -> ShareDbErrors.UNKNOWN_ERROR;
+            }
+            : ShareDbErrors.SERVICE_UNAVAILABLE;
+        sendError(request, new OpError(code, brief(e.getMessage())));
+        return;
+      }
+      dev.tandem.history.DocHistory.Snapshot s = done.result();
+      ObjectNode reply = reply(request);
+      reply.put("v", s.v());
+      if (s.type() == null) {
+        reply.putNull("type");
+      } else {
+        reply.put("type", s.type());
+        reply.set("data", s.data());
+      }
+      send(reply);
+    });
+  }
+
+  private static Long timestamp(ObjectNode request) {
+    JsonNode ts = request.get("ts");
+    if (ts == null || ts.isNull()) {
+      return null;
+    }
+    if (!ts.isNumber() || !ts.canConvertToExactIntegral()) {
+      throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid timestamp");
+    }
+    return ts.asLong();
   }
 
   private static String channel(ObjectNode request) {

@@ -1,0 +1,41 @@
+package dev.tandem.gateway.docs;
+
+import dev.tandem.history.DocHistory;
+import dev.tandem.history.LogReader;
+import dev.tandem.history.Progress;
+import dev.tandem.schemas.DocKey;
+import dev.tandem.schemas.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** History answered from the Kafka log, on worker threads (every read blocks). */
+public final class HistoryReads {
+
+  private final Vertx vertx;
+  private final String bootstrap;
+  private final Topics topics;
+
+  public HistoryReads(Vertx vertx, String bootstrap, Topics topics) {
+    this.vertx = vertx;
+    this.bootstrap = bootstrap;
+    this.topics = topics;
+  }
+
+  /** The document after {@code version} ops, or as of {@code timestamp}; completes on the caller's context. */
+  public Future<DocHistory.Snapshot> snapshot(DocKey key, Long version, Long timestamp) {
+    return vertx.executeBlocking(() -> {
+      try (LogReader reader = new LogReader(bootstrap)) {
+        return new DocHistory(reader, topics).at(key, version, timestamp, Progress.NONE);
+      }
+    }, false);
+  }
+
+  /** A reader and the document's history, for a worker that streams. */
+  DocHistory open(LogReader reader) {
+    return new DocHistory(reader, topics);
+  }
+
+  String bootstrap() {
+    return bootstrap;
+  }
+}
