@@ -64,6 +64,12 @@ const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return s
     if (n !== 1) fail('token ' + t + ' appears ' + n + ' times in ' + text);
   }
   if (!text.includes('BASE') || text.includes('base') || !text.includes(' tail')) fail('the PUT is lost: ' + text);
+  // History through the sharedb client's own API: the first version, and now by timestamp.
+  const first = await new Promise((ok, no) => conns[0].fetchSnapshot('notes', id, 1, (e, s) => e ? no(e) : ok(s)));
+  if (first.v !== 1 || first.data !== 'the base text of a shared note') fail('fetchSnapshot v1: ' + JSON.stringify(first));
+  const now = await new Promise((ok, no) => conns[0].fetchSnapshotByTimestamp('notes', id, Date.now(),
+      (e, s) => e ? no(e) : ok(s)));
+  if (now.data !== text || now.v !== docs[0].version) fail('fetchSnapshotByTimestamp now: ' + JSON.stringify(now));
   console.log('OK ' + tokens.length + ' tokens, PUT committed at v' + putResult.v + ': ' + text.length + ' chars');
   conns.forEach((c) => c.close());
   observerConn.close();
