@@ -39,6 +39,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
+  private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
+      new ConcurrentHashMap<>();
+  private final List<java.util.function.Consumer<Router>> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
   private Submitter submitter;
   private Feed feed;
@@ -55,6 +58,18 @@ public final class GatewayVerticle extends VerticleBase {
   /** Adds a check that {@code /health} requires, such as "ot-service is running". */
   public GatewayVerticle withHealthCheck(String name, BooleanSupplier check) {
     healthChecks.put(name, check);
+    return this;
+  }
+
+  /** Serves WebSockets at {@code path} with {@code handler} (called on the socket's event loop). */
+  public GatewayVerticle withWebSocket(String path, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> handler) {
+    webSockets.put(path, handler);
+    return this;
+  }
+
+  /** Adds routes to every HTTP server instance. */
+  public GatewayVerticle withRoutes(java.util.function.Consumer<Router> routes) {
+    extraRoutes.add(routes);
     return this;
   }
 
@@ -133,6 +148,7 @@ public final class GatewayVerticle extends VerticleBase {
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
       new DocsHttp(vertx, hub, config, hubContext).mount(router);
+      extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -147,13 +163,18 @@ public final class GatewayVerticle extends VerticleBase {
           .setRegisterWebSocketWriteHandlers(false);
       HttpServer http = vertx.createHttpServer(options);
       http.webSocketHandshakeHandler(handshake -> {
-        if ("/v1/docs".equals(handshake.path())) {
+        if ("/v1/docs".equals(handshake.path()) || webSockets.containsKey(handshake.path())) {
           handshake.accept();
         } else {
           handshake.reject(404);
         }
       });
       http.webSocketHandler(ws -> {
+        var other = webSockets.get(ws.path());
+        if (other != null) {
+          other.accept(ws);
+          return;
+        }
         sessions.incrementAndGet();
         Session session = new Session(ws, hub, presence, config, hubContext);
         session.whenClosed(sessions::decrementAndGet);

@@ -43,6 +43,11 @@ public record Topics(String prefix) {
     return prefix + ".presence";
   }
 
+  /** Signaling between peers on different instances, key: the room. */
+  public String signals() {
+    return prefix + ".signals";
+  }
+
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
   public void ensure(Admin admin, int partitions) {
     String big = String.valueOf(16 * 1024 * 1024);
@@ -57,6 +62,9 @@ public record Topics(String prefix) {
         .configs(Map.of("retention.ms", String.valueOf(24L * 3600 * 1000), "max.message.bytes", big)));
     // Presence only matters while people are there.
     wanted.add(new NewTopic(presence(), partitions, (short) -1)
+        .configs(Map.of("retention.ms", String.valueOf(3600L * 1000))));
+    // Signals are relayed live and never replayed.
+    wanted.add(new NewTopic(signals(), partitions, (short) -1)
         .configs(Map.of("retention.ms", String.valueOf(3600L * 1000))));
     // Only the latest snapshot of a document matters.
     wanted.add(new NewTopic(snapshots(), partitions, (short) -1)

@@ -8,6 +8,8 @@ import dev.tandem.otservice.OtServiceVerticle;
 import dev.tandem.presence.PresenceConfig;
 import dev.tandem.presence.PresenceServiceVerticle;
 import dev.tandem.schemas.Topics;
+import dev.tandem.signal.SignalingConfig;
+import dev.tandem.signal.SignalingVerticle;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,14 +77,20 @@ public final class Standalone implements AutoCloseable {
     PresenceConfig presenceConfig = PresenceConfig.fromEnv(env);
     PresenceServiceVerticle presence = new PresenceServiceVerticle(presenceConfig.with(bootstrap, topics,
         presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl()));
+    SignalingVerticle signaling = new SignalingVerticle(SignalingConfig.fromEnv(env).with(bootstrap, topics,
+        "sig-" + instance + "-" + UUID.randomUUID()));
     GatewayVerticle gw = new GatewayVerticle(GatewayConfig.fromEnv(env)
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID()))
+        .withWebSocket("/v1/signal", signaling::accept)
+        .withRoutes(signaling::mount)
+        .withHealthCheck("media-signaling", signaling::ready)
         .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready())
         .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(presence).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(signaling).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(gw).await(90, TimeUnit.SECONDS);
       // Ready means documents can be served: ot-service has joined its group and rebuilt its partitions.
       long deadline = System.currentTimeMillis() + 120_000;

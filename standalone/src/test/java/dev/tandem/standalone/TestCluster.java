@@ -10,6 +10,8 @@ import dev.tandem.presence.PresenceServiceVerticle;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Topics;
+import dev.tandem.signal.SignalingConfig;
+import dev.tandem.signal.SignalingVerticle;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ final class TestCluster implements AutoCloseable {
   final List<OtServiceVerticle> otServices = new ArrayList<>();
   private final List<Vertx> presenceVertx = new ArrayList<>();
   final List<PresenceServiceVerticle> presenceServices = new ArrayList<>();
+  final List<SignalingVerticle> signaling = new ArrayList<>();
 
   TestCluster(int partitions) {
     this.partitions = partitions;
@@ -89,6 +92,9 @@ final class TestCluster implements AutoCloseable {
   /** Stops gateway {@code i} the way a crash would: its clients drop, nothing more reaches Kafka. */
   void crashGateway(int i) {
     gateways.get(i).crash();
+    if (signaling.get(i) != null) {
+      signaling.get(i).crash();
+    }
     gatewayVertx.get(i).close();
   }
 
@@ -101,8 +107,20 @@ final class TestCluster implements AutoCloseable {
   }
 
   GatewayVerticle addGateway(GatewayConfig base) {
+    return addGateway(base, null);
+  }
+
+  /** A gateway that also serves signaling ({@code /v1/signal}, {@code /v1/turn-credentials}) when {@code signal} is given. */
+  GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal) {
     Vertx vertx = Vertx.vertx();
     GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()));
+    SignalingVerticle sig = null;
+    if (signal != null) {
+      sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID()));
+      await(vertx.deployVerticle(sig));
+      gw.withWebSocket("/v1/signal", sig::accept).withRoutes(sig::mount);
+    }
+    signaling.add(sig);
     await(vertx.deployVerticle(gw));
     gatewayVertx.add(vertx);
     gateways.add(gw);
@@ -112,6 +130,11 @@ final class TestCluster implements AutoCloseable {
   /** The ShareDB endpoint of gateway {@code i}. */
   String url(int i) {
     return "ws://127.0.0.1:" + gateways.get(i).actualPort() + "/v1/docs";
+  }
+
+  /** The signaling endpoint of gateway {@code i}. */
+  String signalUrl(int i) {
+    return "ws://127.0.0.1:" + gateways.get(i).actualPort() + "/v1/signal";
   }
 
   int port(int i) {

@@ -20,12 +20,16 @@ final class WsClient implements AutoCloseable {
   private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
 
   WsClient(Vertx vertx, int port) throws Exception {
+    this(vertx, port, "/v1/docs");
+  }
+
+  WsClient(Vertx vertx, int port, String path) throws Exception {
     this.vertx = vertx;
     WebSocketClient client = vertx.createWebSocketClient();
     ClientWebSocket ws = client.webSocket();
     // The handler is in place before the handshake: the server's first message is not lost.
     ws.textMessageHandler(received::add);
-    ws.connect(port, "127.0.0.1", "/v1/docs").await(10, TimeUnit.SECONDS);
+    ws.connect(port, "127.0.0.1", path).await(10, TimeUnit.SECONDS);
     socket = ws;
   }
 
@@ -71,6 +75,11 @@ final class WsClient implements AutoCloseable {
   @Override
   public void close() {
     socket.close();
+  }
+
+  /** Closes with {@code code}: 1000 is a goodbye, anything else reads as a dropped connection. */
+  void close(short code) {
+    socket.close(code);
   }
 
   Vertx vertx() {

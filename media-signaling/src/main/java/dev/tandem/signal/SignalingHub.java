@@ -1,0 +1,506 @@
+package dev.tandem.signal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.schemas.SignalRecord;
+import dev.tandem.schemas.SignalRecord.Member;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Rooms as one signaling instance serves them: its own peers, and a mirror of the peers other
+ * instances hold in the same rooms (learnt through {@code tandem.signals}: a {@code sync} when a
+ * room gets its first local peer, then every {@code join} and {@code leave}). Relays signals and
+ * broadcasts untouched, locally or through Kafka to the instance holding the target. Keeps a
+ * dropped peer's place for the resume grace period. Confined to one event loop.
+ */
+public final class SignalingHub {
+
+  static final String BAD_JSON = "BAD_JSON";
+  static final String BAD_MESSAGE = "BAD_MESSAGE";
+  static final String UNKNOWN_TYPE = "UNKNOWN_TYPE";
+  static final String TOO_LARGE = "TOO_LARGE";
+  static final String RATE_LIMITED = "RATE_LIMITED";
+  static final String ROOM_FULL = "ROOM_FULL";
+  static final String NOT_IN_ROOM = "NOT_IN_ROOM";
+  static final String ALREADY_JOINED = "ALREADY_JOINED";
+  static final String PEER_NOT_FOUND = "PEER_NOT_FOUND";
+  static final String BAD_TOKEN = "BAD_TOKEN";
+
+  private static final int MAX_ROOM_NAME = 256;
+  private static final int MAX_BUFFERED = 256;
+  private static final long SYNC_WAIT_MS = 1_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A message the session refused before the hub saw it: too large, not JSON. */
+  record Refusal(String code, String message) {}
+
+  private static final class LocalPeer {
+    final String peerId;
+    final JsonNode meta;
+    final String token;
+    PeerSession session;
+    long graceTimer = -1;
+    final Deque<String> buffered = new ArrayDeque<>();
+
+    LocalPeer(String peerId, JsonNode meta, String token, PeerSession session) {
+      this.peerId = peerId;
+      this.meta = meta;
+      this.token = token;
+      this.session = session;
+    }
+  }
+
+  private record RemotePeer(String peerId, JsonNode meta, String instance) {}
+
+  private static final class Room {
+    final String name;
+    final Map<String, LocalPeer> local = new LinkedHashMap<>();
+    final Map<String, RemotePeer> remote = new LinkedHashMap<>();
+    boolean synced;
+    String syncRequest;
+    Set<String> awaiting = new HashSet<>();
+    long syncTimer = -1;
+    final List<Runnable> waiting = new ArrayList<>();
+
+    Room(String name) {
+      this.name = name;
+    }
+
+    int size() {
+      return local.size() + remote.size();
+    }
+  }
+
+  private final Vertx vertx;
+  private final SignalingConfig config;
+  private final TurnCredentials turn;
+  private final Consumer<SignalRecord> publish;
+  private final Map<String, Room> rooms = new HashMap<>();
+  private final Map<String, Long> instances = new HashMap<>();
+  private final AtomicLong relayed = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong joins = new AtomicLong();
+
+  public SignalingHub(Vertx vertx, SignalingConfig config, TurnCredentials turn, Consumer<SignalRecord> publish) {
+    this.vertx = vertx;
+    this.config = config;
+    this.turn = turn;
+    this.publish = publish;
+  }
+
+  public long relayedCount() {
+    return relayed.get();
+  }
+
+  public long refusedCount() {
+    return refused.get();
+  }
+
+  public long joinCount() {
+    return joins.get();
+  }
+
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  // ---- from clients ----
+
+  void onMessage(PeerSession s, Object parsed) {
+    if (s.closed) {
+      return;
+    }
+    if (parsed instanceof Refusal r) {
+      refuse(s, r.code(), r.message(), null);
+      return;
+    }
+    ObjectNode m = (ObjectNode) parsed;
+    if (!s.take()) {
+      refuse(s, RATE_LIMITED, "more than " + config.messagesPerSecond() + " messages a second; slow down", null);
+      return;
+    }
+    String type = m.path("type").asText("");
+    String room = m.path("room").isTextual() ? m.get("room").textValue() : null;
+    if (!List.of("join", "signal", "broadcast", "leave").contains(type)) {
+      refuse(s, UNKNOWN_TYPE, "unknown message type '" + type + "'", room);
+      return;
+    }
+    if (room == null || room.isEmpty() || room.length() > MAX_ROOM_NAME) {
+      refuse(s, BAD_MESSAGE, "room must be a string of 1 to " + MAX_ROOM_NAME + " characters", null);
+      return;
+    }
+    switch (type) {
+      case "join" -> join(s, room, m.get("meta"), m.get("resume"));
+      case "signal" -> signal(s, room, m.get("to"), m.get("data"));
+      case "broadcast" -> broadcast(s, room, m.get("data"));
+      default -> leave(s, room);
+    }
+  }
+
+  private void refuse(PeerSession s, String code, String message, String room) {
+    refused.incrementAndGet();
+    s.error(code, message, room);
+  }
+
+  private void join(PeerSession s, String roomName, JsonNode meta, JsonNode resume) {
+    if (s.rooms.containsKey(roomName)) {
+      refuse(s, ALREADY_JOINED, "already in room " + roomName + " as " + s.rooms.get(roomName), roomName);
+      return;
+    }
+    if (meta != null && !meta.isNull() && !meta.isObject()) {
+      refuse(s, BAD_MESSAGE, "meta must be an object", roomName);
+      return;
+    }
+    if (resume != null && !resume.isNull()) {
+      resume(s, roomName, resume);
+      return;
+    }
+    JsonNode peerMeta = meta == null || meta.isNull() ? JsonNodeFactory.instance.objectNode() : meta;
+    Room room = rooms.computeIfAbsent(roomName, Room::new);
+    whenSynced(room, () -> {
+      if (s.closed) {
+        dropIfEmpty(room);
+        return;
+      }
+      if (s.rooms.containsKey(roomName)) {
+        refuse(s, ALREADY_JOINED, "already in room " + roomName, roomName);
+        return;
+      }
+      if (room.size() >= config.roomCapacity()) {
+        refuse(s, ROOM_FULL, "room " + roomName + " is full (" + config.roomCapacity() + " peers)", roomName);
+        dropIfEmpty(room);
+        return;
+      }
+      String peerId = randomId(12);
+      LocalPeer peer = new LocalPeer(peerId, peerMeta, randomId(32), s);
+      room.local.put(peerId, peer);
+      s.rooms.put(roomName, peerId);
+      joins.incrementAndGet();
+      s.send(joined(room, peer));
+      ObjectNode event = event("peer-joined", roomName, peerId);
+      event.set("meta", peerMeta);
+      toLocals(room, peerId, event.toString());
+      publish.accept(SignalRecord.join(config.instanceId(), roomName, peerId, peerMeta));
+    });
+  }
+
+  private void resume(PeerSession s, String roomName, JsonNode token) {
+    Room room = rooms.get(roomName);
+    LocalPeer peer = null;
+    if (room != null && token.isTextual()) {
+      for (LocalPeer p : room.local.values()) {
+        if (p.token.equals(token.textValue())) {
+          peer = p;
+        }
+      }
+    }
+    if (peer == null || peer.session != null && !peer.session.closed) {
+      refuse(s, BAD_TOKEN, "no peer of room " + roomName + " to resume with that token (expired?); join afresh", roomName);
+      return;
+    }
+    vertx.cancelTimer(peer.graceTimer);
+    peer.graceTimer = -1;
+    peer.session = s;
+    s.rooms.put(roomName, peer.peerId);
+    s.send(joined(room, peer));
+    while (!peer.buffered.isEmpty()) {
+      s.sendText(peer.buffered.pollFirst());
+    }
+  }
+
+  private ObjectNode joined(Room room, LocalPeer peer) {
+    ObjectNode m = event("joined", room.name, peer.peerId);
+    ArrayNode peers = m.putArray("peers");
+    for (LocalPeer p : room.local.values()) {
+      if (p != peer) {
+        peers.addObject().put("peerId", p.peerId).set("meta", p.meta);
+      }
+    }
+    for (RemotePeer p : room.remote.values()) {
+      peers.addObject().put("peerId", p.peerId()).set("meta", p.meta());
+    }
+    m.set("iceServers", turn.iceServers(peer.peerId, System.currentTimeMillis()));
+    m.put("token", peer.token);
+    return m;
+  }
+
+  private void signal(PeerSession s, String roomName, JsonNode to, JsonNode data) {
+    String from = s.rooms.get(roomName);
+    if (from == null) {
+      refuse(s, NOT_IN_ROOM, "join room " + roomName + " first", roomName);
+      return;
+    }
+    if (to == null || !to.isTextual() || data == null || !data.isObject()) {
+      refuse(s, BAD_MESSAGE, "a signal needs to (a peer id) and data (an object)", roomName);
+      return;
+    }
+    Room room = rooms.get(roomName);
+    String target = to.textValue();
+    LocalPeer local = room.local.get(target);
+    if (local != null) {
+      relayed.incrementAndGet();
+      deliver(local, relay("signal", roomName, from, data).toString());
+      return;
+    }
+    RemotePeer remote = room.remote.get(target);
+    if (remote == null) {
+      refuse(s, PEER_NOT_FOUND, "no peer " + target + " in room " + roomName, roomName);
+      return;
+    }
+    relayed.incrementAndGet();
+    publish.accept(SignalRecord.signal(remote.instance(), roomName, from, target, data));
+  }
+
+  private void broadcast(PeerSession s, String roomName, JsonNode data) {
+    String from = s.rooms.get(roomName);
+    if (from == null) {
+      refuse(s, NOT_IN_ROOM, "join room " + roomName + " first", roomName);
+      return;
+    }
+    if (data == null || data.isNull() || data.isMissingNode()) {
+      refuse(s, BAD_MESSAGE, "a broadcast needs data", roomName);
+      return;
+    }
+    Room room = rooms.get(roomName);
+    relayed.incrementAndGet();
+    toLocals(room, from, relay("broadcast", roomName, from, data).toString());
+    if (!room.remote.isEmpty()) {
+      publish.accept(SignalRecord.broadcast(config.instanceId(), roomName, from, data));
+    }
+  }
+
+  private void leave(PeerSession s, String roomName) {
+    String peerId = s.rooms.remove(roomName);
+    if (peerId == null) {
+      refuse(s, NOT_IN_ROOM, "not in room " + roomName, roomName);
+      return;
+    }
+    Room room = rooms.get(roomName);
+    remove(room, room.local.get(peerId));
+  }
+
+  /** The connection closed: a clean close leaves every room; a drop keeps the places for a resume. */
+  void closed(PeerSession s, boolean clean) {
+    s.closed = true;
+    for (Map.Entry<String, String> e : s.rooms.entrySet()) {
+      Room room = rooms.get(e.getKey());
+      LocalPeer peer = room == null ? null : room.local.get(e.getValue());
+      if (peer == null || peer.session != s) {
+        continue;
+      }
+      if (clean) {
+        remove(room, peer);
+      } else {
+        peer.session = null;
+        peer.graceTimer = vertx.setTimer(config.resumeGrace().toMillis(), t -> {
+          if (peer.session == null && room.local.get(peer.peerId) == peer) {
+            remove(room, peer);
+          }
+        });
+      }
+    }
+    s.rooms.clear();
+  }
+
+  private void remove(Room room, LocalPeer peer) {
+    if (peer == null) {
+      return;
+    }
+    vertx.cancelTimer(peer.graceTimer);
+    room.local.remove(peer.peerId);
+    toLocals(room, null, event("peer-left", room.name, peer.peerId).toString());
+    publish.accept(SignalRecord.leave(config.instanceId(), room.name, peer.peerId));
+    dropIfEmpty(room);
+  }
+
+  // ---- from other instances ----
+
+  public void onRecord(SignalRecord r) {
+    long now = System.currentTimeMillis();
+    instances.put(r.instance(), now);
+    boolean mine = config.instanceId().equals(r.instance());
+    switch (r.kind()) {
+      case SignalRecord.JOIN -> {
+        Room room = rooms.get(r.room());
+        if (!mine && room != null && room.synced && !room.remote.containsKey(r.peerId())) {
+          room.remote.put(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance()));
+          ObjectNode event = event("peer-joined", r.room(), r.peerId());
+          event.set("meta", r.meta());
+          toLocals(room, null, event.toString());
+        } else if (!mine && room != null && !room.synced) {
+          room.remote.put(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance()));
+        }
+      }
+      case SignalRecord.LEAVE -> {
+        Room room = rooms.get(r.room());
+        if (!mine && room != null && room.remote.remove(r.peerId()) != null && room.synced) {
+          toLocals(room, null, event("peer-left", r.room(), r.peerId()).toString());
+        }
+      }
+      case SignalRecord.SIGNAL -> {
+        Room room = rooms.get(r.room());
+        LocalPeer peer = mine && room != null ? room.local.get(r.to()) : null;
+        if (peer != null) {
+          deliver(peer, relay("signal", r.room(), r.from(), r.data()).toString());
+        }
+      }
+      case SignalRecord.BROADCAST -> {
+        Room room = rooms.get(r.room());
+        if (!mine && room != null) {
+          toLocals(room, null, relay("broadcast", r.room(), r.from(), r.data()).toString());
+        }
+      }
+      case SignalRecord.SYNC -> {
+        if (!mine) {
+          Room room = rooms.get(r.room());
+          List<Member> members = new ArrayList<>();
+          if (room != null) {
+            room.local.values().forEach(p -> members.add(new Member(p.peerId, p.meta)));
+          }
+          publish.accept(SignalRecord.members(config.instanceId(), r.room(), r.request(), members));
+        }
+      }
+      case SignalRecord.MEMBERS -> {
+        Room room = rooms.get(r.room());
+        if (!mine && room != null && !room.synced && r.request().equals(room.syncRequest)) {
+          for (Member m : r.peers()) {
+            room.remote.put(m.peerId(), new RemotePeer(m.peerId(), m.meta(), r.instance()));
+          }
+          room.awaiting.remove(r.instance());
+          if (room.awaiting.isEmpty()) {
+            synced(room);
+          }
+        }
+      }
+      default -> { } // heartbeat: noted above
+    }
+  }
+
+  /** Forgets instances silent for the TTL: their peers leave every room here. */
+  public void sweep() {
+    long now = System.currentTimeMillis();
+    long ttl = config.instanceTtl().toMillis();
+    for (Iterator<Map.Entry<String, Long>> it = instances.entrySet().iterator(); it.hasNext();) {
+      Map.Entry<String, Long> e = it.next();
+      if (e.getKey().equals(config.instanceId()) || now - e.getValue() <= ttl) {
+        continue;
+      }
+      it.remove();
+      for (Room room : rooms.values()) {
+        for (Iterator<RemotePeer> pi = room.remote.values().iterator(); pi.hasNext();) {
+          RemotePeer p = pi.next();
+          if (p.instance().equals(e.getKey())) {
+            pi.remove();
+            toLocals(room, null, event("peer-left", room.name, p.peerId()).toString());
+          }
+        }
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  /** Runs {@code then} once this instance knows the room's peers on every live instance. */
+  private void whenSynced(Room room, Runnable then) {
+    if (room.synced) {
+      then.run();
+      return;
+    }
+    room.waiting.add(then);
+    if (room.syncRequest != null) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    room.awaiting = new HashSet<>();
+    instances.forEach((id, seen) -> {
+      if (!id.equals(config.instanceId()) && now - seen <= config.instanceTtl().toMillis()) {
+        room.awaiting.add(id);
+      }
+    });
+    if (room.awaiting.isEmpty()) {
+      synced(room);
+      return;
+    }
+    room.syncRequest = randomId(12);
+    publish.accept(SignalRecord.sync(config.instanceId(), room.name, room.syncRequest));
+    room.syncTimer = vertx.setTimer(SYNC_WAIT_MS, t -> {
+      if (!room.synced) {
+        synced(room);
+      }
+    });
+  }
+
+  private void synced(Room room) {
+    room.synced = true;
+    room.syncRequest = null;
+    vertx.cancelTimer(room.syncTimer);
+    List<Runnable> waiting = new ArrayList<>(room.waiting);
+    room.waiting.clear();
+    waiting.forEach(Runnable::run);
+  }
+
+  private void dropIfEmpty(Room room) {
+    if (room.local.isEmpty() && room.waiting.isEmpty()) {
+      vertx.cancelTimer(room.syncTimer);
+      rooms.remove(room.name);
+    }
+  }
+
+  private void toLocals(Room room, String except, String text) {
+    for (LocalPeer p : room.local.values()) {
+      if (!p.peerId.equals(except)) {
+        deliver(p, text);
+      }
+    }
+  }
+
+  /** To the peer's connection, or kept for its resume while it has none. */
+  private static void deliver(LocalPeer peer, String text) {
+    if (peer.session != null && !peer.session.closed) {
+      peer.session.sendText(text);
+    } else if (peer.buffered.size() < MAX_BUFFERED) {
+      peer.buffered.addLast(text);
+    }
+  }
+
+  private static ObjectNode event(String type, String room, String peerId) {
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
+    m.put("type", type);
+    m.put("room", room);
+    m.put("peerId", peerId);
+    return m;
+  }
+
+  private static ObjectNode relay(String type, String room, String from, JsonNode data) {
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
+    m.put("type", type);
+    m.put("room", room);
+    m.put("from", from);
+    m.set("data", data);
+    return m;
+  }
+
+  private static String randomId(int chars) {
+    String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder b = new StringBuilder(chars);
+    for (int i = 0; i < chars; i++) {
+      b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+}
