@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.schemas.SchemaCatalog;
 import dev.tandem.signal.SignalingConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 class SignalingTest {
 
   private static final String SECRET = "test-secret";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private static TestCluster cluster;
   private static Vertx vertx;
 
@@ -65,11 +67,20 @@ class SignalingTest {
 
   private static JsonObject join(WsClient c, String room, JsonObject meta) throws Exception {
     c.send(new JsonObject().put("type", "join").put("room", room).put("meta", meta));
-    return c.next(m -> "joined".equals(m.getString("type")) || "error".equals(m.getString("type")));
+    return valid(c.next(m -> "joined".equals(m.getString("type")) || "error".equals(m.getString("type"))));
   }
 
   private static JsonObject next(WsClient c, String type) throws Exception {
-    return c.next(m -> type.equals(m.getString("type")));
+    return valid(c.next(m -> type.equals(m.getString("type"))));
+  }
+
+  /** Every server message the tests look at must match its schema in schemas/signaling. */
+  private static JsonObject valid(JsonObject m) throws Exception {
+    String type = m.getString("type");
+    String schema = "signaling/" + (type.equals("signal") || type.equals("broadcast") ? type + "-relayed" : type) + ".json";
+    List<String> problems = SchemaCatalog.validate(schema, JSON.readTree(m.encode()));
+    assertEquals(List.of(), problems, m.encode());
+    return m;
   }
 
   private static String room() {
@@ -212,6 +223,7 @@ class SignalingTest {
         URI.create("http://127.0.0.1:" + cluster.port(0) + "/v1/turn-credentials?user=alice")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
+    assertEquals(List.of(), SchemaCatalog.validate("signaling/turn-credentials.json", JSON.readTree(r.body())));
     JsonObject creds = new JsonObject(r.body());
     String username = creds.getString("username");
     long expiry = Long.parseLong(username.substring(0, username.indexOf(':')));
