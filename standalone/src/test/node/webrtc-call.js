@@ -38,7 +38,8 @@ window.call = {
     } else if (m.type === 'peer-joined') {
       this.other = m.peerId; this.known();
     } else if (m.type === 'signal') {
-      this.onRemote(m.data).catch((e) => this.log.push('error ' + e));
+      // One at a time: a candidate must not overtake the description before it.
+      this.queue = (this.queue || Promise.resolve()).then(() => this.onRemote(m.data)).catch((e) => this.log.push('error ' + e));
     } else if (m.type === 'error') {
       this.log.push('signaling error ' + m.code);
     }
