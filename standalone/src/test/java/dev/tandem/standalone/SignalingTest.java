@@ -175,6 +175,8 @@ class SignalingTest {
       join(a, room, new JsonObject());
       String idB = join(b, room, new JsonObject()).getString("peerId");
       join(c, room, new JsonObject());
+      // d's instance counts c once it has heard of c's join (capacity is per instance's view).
+      next(b, "peer-joined");
       JsonObject full = join(d, room, new JsonObject());
       assertEquals("ROOM_FULL", full.getString("code"), full.encode());
 
