@@ -51,10 +51,13 @@ window.call = {
     this.polite = this.me < this.other;
     this.makingOffer = false; this.ignoreOffer = false; this.offers = 0;
     const pc = this.pc = new RTCPeerConnection({iceServers: this.iceServers, iceTransportPolicy: this.policy});
+    this.gathered = [];
     pc.onicecandidate = ({candidate}) => {
+      if (candidate) this.gathered.push(candidate.type + ' ' + candidate.address);
       if (candidate && this.loopbackOnly && candidate.address !== '127.0.0.1') return;
       this.send({candidate});
     };
+    pc.onicecandidateerror = (e) => this.log.push('ice error ' + e.errorCode + ' ' + e.errorText + ' ' + e.url);
     pc.onnegotiationneeded = async () => {
       try {
         this.makingOffer = true;
@@ -103,6 +106,8 @@ window.call = {
     out.received = this.received.slice();
     out.state = this.pc.connectionState;
     out.offers = this.offers;
+    out.signaling = this.pc.signalingState;
+    out.gathered = this.gathered;
     out.log = this.log.filter((l) => l !== 'signal');
     return out;
   },

@@ -41,7 +41,8 @@ class WebRtcTest {
     turnPort = freePort();
     int relayBase = 50000 + (int) (Math.random() * 10000);
     log = Files.createTempFile("coturn-", ".log");
-    coturn = new ProcessBuilder("turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+    // stdbuf: coturn's log line by line, complete when a test prints it.
+    coturn = new ProcessBuilder("stdbuf", "-oL", "turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
         "--listening-port=" + turnPort, "--min-port=" + relayBase, "--max-port=" + (relayBase + 200),
         "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=tandem.test", "--allow-loopback-peers",
         "--cli-password=tandem-test", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--log-file=stdout",
