@@ -401,6 +401,10 @@ function call(name) {
       } catch (e) { console.warn(e); } finally { p.makingOffer = false; }
     };
     pc.ontrack = ({streams}) => tile(id, p.meta.name || id, streams[0], false);
+    // A call that does not connect, or drops, restarts ICE: new candidates, renegotiated.
+    p.watchdog = setInterval(() => {
+      if (['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') pc.restartIce();
+    }, 6000);
     p.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     p.chat.onmessage = (e) => say((p.meta.name || id) + ': ' + e.data);
     stream.getTracks().forEach((t) => pc.addTrack(t, stream));
@@ -427,6 +431,7 @@ function call(name) {
   function drop(id) {
     const p = peers.get(id);
     if (!p) return;
+    clearInterval(p.watchdog);
     p.pc.close();
     peers.delete(id);
     const el = document.getElementById('tile-' + id);
@@ -510,7 +515,8 @@ function call(name) {
   async function stats() {
     const out = {};
     for (const p of peers.values()) {
-      const s = {video: 0, audio: 0, state: p.pc.connectionState};
+      const s = {video: 0, audio: 0, state: p.pc.connectionState, signaling: p.pc.signalingState,
+        gathering: p.pc.iceGatheringState};
       (await p.pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video') s.video = r.framesDecoded || 0;
         if (r.type === 'inbound-rtp' && r.kind === 'audio') s.audio = r.packetsReceived || 0;

@@ -40,6 +40,7 @@ window.call = {
     } else if (m.type === 'signal') {
       // One at a time: a candidate must not overtake the description before it.
       this.queue = (this.queue || Promise.resolve()).then(() => this.onRemote(m.data)).catch((e) => this.log.push('error ' + e));
+      this.log.push('in ' + (m.data.description ? m.data.description.type : 'candidate'));
     } else if (m.type === 'error') {
       this.log.push('signaling error ' + m.code);
     }
@@ -64,10 +65,21 @@ window.call = {
         this.offers++;
         await pc.setLocalDescription();
         this.send({description: pc.localDescription});
+        this.log.push('out ' + pc.localDescription.type);
+      } catch (e) {
+        this.log.push('offer failed ' + e);
       } finally {
         this.makingOffer = false;
       }
     };
+    pc.onicegatheringstatechange = () => this.log.push('gathering ' + pc.iceGatheringState);
+    // A call that has not connected after a while restarts ICE (new candidates, renegotiated).
+    this.watchdog = setInterval(() => {
+      if (['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') {
+        this.log.push('ice restart');
+        pc.restartIce();
+      }
+    }, 6000);
     this.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     this.chat.onmessage = (e) => this.received.push(e.data);
     this.chat.onopen = () => this.chat.send('hello from ' + this.me);
@@ -85,6 +97,7 @@ window.call = {
       if (description.type === 'offer') {
         await pc.setLocalDescription();
         this.send({description: pc.localDescription});
+        this.log.push('out answer');
       }
     } else if (candidate) {
       try { await pc.addIceCandidate(candidate); } catch (e) { if (!this.ignoreOffer) throw e; }
@@ -108,7 +121,7 @@ window.call = {
     out.offers = this.offers;
     out.signaling = this.pc.signalingState;
     out.gathered = this.gathered;
-    out.log = this.log.filter((l) => l !== 'signal');
+    out.log = this.log.filter((l) => l !== 'signal' && l !== 'in candidate');
     return out;
   },
   async gatherRelay(iceServers) {
