@@ -418,6 +418,7 @@ function call(name) {
       const collision = description.type === 'offer' && (p.makingOffer || pc.signalingState !== 'stable');
       p.ignoreOffer = !p.polite && collision;
       if (p.ignoreOffer) return;
+      if (collision) await pc.setLocalDescription({type: 'rollback'});
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();

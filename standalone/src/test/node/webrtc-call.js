@@ -48,6 +48,9 @@ window.call = {
   send(data) {
     this.ws.send(JSON.stringify({type: 'signal', room: this.room, to: this.other, data}));
   },
+  async media() {
+    this.stream = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+  },
   async connect() {
     this.polite = this.me < this.other;
     this.makingOffer = false; this.ignoreOffer = false; this.offers = 0;
@@ -80,11 +83,11 @@ window.call = {
         pc.restartIce();
       }
     }, 6000);
+    // Tracks and channel added together: one negotiationneeded, one offer from each side.
     this.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     this.chat.onmessage = (e) => this.received.push(e.data);
     this.chat.onopen = () => this.chat.send('hello from ' + this.me);
-    const stream = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
-    stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+    this.stream.getTracks().forEach((t) => pc.addTrack(t, this.stream));
   },
   async onRemote({description, candidate}) {
     const pc = this.pc;
@@ -93,6 +96,10 @@ window.call = {
       if (collision) this.log.push('glare');
       this.ignoreOffer = !this.polite && collision;
       if (this.ignoreOffer) return;
+      if (collision) {
+        // The polite peer withdraws its own offer explicitly before taking the other's.
+        await pc.setLocalDescription({type: 'rollback'});
+      }
       await pc.setRemoteDescription(description);
       if (description.type === 'offer') {
         await pc.setLocalDescription();
@@ -177,6 +184,7 @@ async function open(browser, base) {
       pa.evaluate(([u, r, i, p]) => window.call.join(u, r, i, p, true), [ws(baseA), room, ice, policy]),
       pb.evaluate(([u, r, i, p]) => window.call.join(u, r, i, p, true), [ws(baseB), room, ice, policy]),
     ]);
+    await Promise.all([pa.evaluate(() => window.call.media()), pb.evaluate(() => window.call.media())]);
     // Both at once: their offers cross.
     await Promise.all([pa.evaluate(() => window.call.connect()), pb.evaluate(() => window.call.connect())]);
     let sa;
