@@ -32,6 +32,13 @@ public final class HistoryCli {
   static final ObjectMapper JSON = new ObjectMapper();
 
   public static void main(String[] args) {
+    // Analysts want answers, not the Kafka client's chatter (-D... overrides either).
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
