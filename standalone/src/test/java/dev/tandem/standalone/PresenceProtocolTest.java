@@ -126,6 +126,17 @@ class PresenceProtocolTest {
       assertEquals(5, seen.getLong("pv"), seen.encode());
       assertEquals(3, seen.getJsonObject("p").getInteger("index"));
       assertTrue(ch.equals(seen.getString("ch")));
+
+      // At most 16 presences per connection; updating one it has is always fine.
+      for (int i = 1; i < 16; i++) {
+        mallory.send(presence(id, "m" + i, 0, new JsonObject().put("index", i), 1));
+        assertFalse(mallory.next("p").containsKey("error"));
+      }
+      mallory.send(presence(id, "m16", 0, new JsonObject().put("index", 1), 1));
+      assertEquals("ERR_MESSAGE_TOO_LARGE", error(mallory));
+      mallory.send(presence(id, "m3", 1, new JsonObject().put("index", 4), 1));
+      JsonObject again = mallory.next("p");
+      assertFalse(again.containsKey("error"), again.encode());
     }
   }
 

@@ -192,6 +192,13 @@ public final class PresenceHub {
     }
   }
 
+  /** Whether presence {@code id} of {@code ch} is this session's already. */
+  boolean owns(Session session, String ch, String id) {
+    Channel c = channels.get(ch);
+    Local l = c == null ? null : c.locals.get(id);
+    return l != null && l.session == session;
+  }
+
   /** How many presences a session has across channels. */
   int localCount(Session session) {
     int n = 0;

@@ -430,7 +430,7 @@ public final class Session {
         v = view.version;
       }
     }
-    if (presence.localCount(this) >= MAX_PRESENCES && !p.isNull()) {
+    if (!p.isNull() && !presence.owns(this, ch, id) && presence.localCount(this) >= MAX_PRESENCES) {
       throw new BadRequest(ShareDbErrors.TOO_LARGE, "More than " + MAX_PRESENCES + " presences on one connection");
     }
     presence.submit(this, ch, new dev.tandem.schemas.PresenceRecord.Entry(config.instanceId(), id, src,
