@@ -55,11 +55,7 @@ class HistoryTest {
   }
 
   private static WsClient connect() throws Exception {
-    WsClient c = new WsClient(vertx, cluster.port(0));
-    c.next("init");
-    c.send(new JsonObject().put("a", "hs").putNull("id"));
-    c.next("hs");
-    return c;
+    return WsClient.shareDb(vertx, cluster.port(0));
   }
 
   /** A document edited step by step; what it was at each version and when. */

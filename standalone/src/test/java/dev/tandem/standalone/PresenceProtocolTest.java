@@ -42,11 +42,7 @@ class PresenceProtocolTest {
   }
 
   private static WsClient connect(int gateway) throws Exception {
-    WsClient c = new WsClient(vertx, cluster.port(gateway));
-    c.next("init");
-    c.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
-    c.next("hs");
-    return c;
+    return WsClient.shareDb(vertx, cluster.port(gateway));
   }
 
   /** A text document "hello world" at version 1, and {@code client} subscribed to it and its presence. */

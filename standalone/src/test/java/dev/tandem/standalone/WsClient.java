@@ -33,6 +33,15 @@ final class WsClient implements AutoCloseable {
     socket = ws;
   }
 
+  /** A connection to {@code /v1/docs} past ShareDB's handshake (init, then hs). */
+  static WsClient shareDb(Vertx vertx, int port) throws Exception {
+    WsClient c = new WsClient(vertx, port);
+    c.next("init");
+    c.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
+    c.next("hs");
+    return c;
+  }
+
   void send(String text) {
     socket.writeTextMessage(text);
   }

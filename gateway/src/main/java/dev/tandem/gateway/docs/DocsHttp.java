@@ -66,6 +66,16 @@ public final class DocsHttp {
     return new DocKey(c, d);
   }
 
+  /** The document the path names, or null after answering 400. */
+  private static DocKey keyOrRefuse(RoutingContext ctx) {
+    try {
+      return key(ctx);
+    } catch (IllegalArgumentException e) {
+      error(ctx.response(), 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
+      return null;
+    }
+  }
+
   private static Long param(RoutingContext ctx, String name) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isEmpty()) {
@@ -158,11 +168,8 @@ public final class DocsHttp {
 
   /** Whole-content submission: the body is the document's new text (UTF-8). */
   private void put(RoutingContext ctx) {
-    DocKey key;
-    try {
-      key = key(ctx);
-    } catch (IllegalArgumentException e) {
-      error(ctx.response(), 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
+    DocKey key = keyOrRefuse(ctx);
+    if (key == null) {
       return;
     }
     String text = ctx.body().asString("UTF-8");
@@ -235,11 +242,8 @@ public final class DocsHttp {
   }
 
   private void get(RoutingContext ctx) {
-    DocKey key;
-    try {
-      key = key(ctx);
-    } catch (IllegalArgumentException e) {
-      error(ctx.response(), 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
+    DocKey key = keyOrRefuse(ctx);
+    if (key == null) {
       return;
     }
     HttpServerResponse response = ctx.response();
