@@ -192,9 +192,7 @@ public final class SignalingHub {
       s.rooms.put(roomName, peerId);
       joins.incrementAndGet();
       s.send(joined(room, peer));
-      ObjectNode event = event("peer-joined", roomName, peerId);
-      event.set("meta", peerMeta);
-      toLocals(room, peerId, event.toString());
+      toLocals(room, peerId, peerJoined(roomName, peerId, peerMeta));
       publish.accept(SignalRecord.join(config.instanceId(), roomName, peerId, peerMeta));
     });
   }
@@ -337,13 +335,11 @@ public final class SignalingHub {
     switch (r.kind()) {
       case SignalRecord.JOIN -> {
         Room room = rooms.get(r.room());
-        if (!mine && room != null && room.synced && !room.remote.containsKey(r.peerId())) {
-          room.remote.put(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance()));
-          ObjectNode event = event("peer-joined", r.room(), r.peerId());
-          event.set("meta", r.meta());
-          toLocals(room, null, event.toString());
-        } else if (!mine && room != null && !room.synced) {
-          room.remote.put(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance()));
+        // Before the room is synced its peers learn everyone from joined; after, from peer-joined.
+        if (!mine && room != null
+            && room.remote.putIfAbsent(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance())) == null
+            && room.synced) {
+          toLocals(room, null, peerJoined(r.room(), r.peerId(), r.meta()));
         }
       }
       case SignalRecord.LEAVE -> {
@@ -484,6 +480,12 @@ public final class SignalingHub {
     m.put("room", room);
     m.put("peerId", peerId);
     return m;
+  }
+
+  private static String peerJoined(String room, String peerId, JsonNode meta) {
+    ObjectNode m = event("peer-joined", room, peerId);
+    m.set("meta", meta);
+    return m.toString();
   }
 
   private static ObjectNode relay(String type, String room, String from, JsonNode data) {

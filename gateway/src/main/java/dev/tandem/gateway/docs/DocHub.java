@@ -254,8 +254,9 @@ public final class DocHub {
 
   /** The op to every subscriber but its author; then the author's ack. */
   private void deliver(DocView view, CommittedOp op) {
-    Pending author = pending.remove(new PendingKey(op.key(), op.src(), op.seq()));
-    io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(op.key(), op.src(), op.seq()));
+    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    Pending author = pending.remove(pk);
+    io.vertx.core.Promise<Long> http = httpPending.remove(pk);
     if (http != null) {
       acked.incrementAndGet();
       http.complete(op.v());
@@ -281,26 +282,34 @@ public final class DocHub {
     if (!config.instanceId().equals(reply.gateway())) {
       return;
     }
+    if (Reply.SNAPSHOT.equals(reply.kind())) {
+      onSnapshot(reply);
+      return;
+    }
+    // Rejections and duplicates answer a submit: (src, seq) name it.
+    if (reply.seq() == null) {
+      return;
+    }
+    PendingKey pk = new PendingKey(reply.key(), reply.src(), reply.seq());
     switch (reply.kind()) {
-      case Reply.SNAPSHOT -> onSnapshot(reply);
       case Reply.DUPLICATE -> {
-        io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        io.vertx.core.Promise<Long> http = httpPending.remove(pk);
         if (http != null) {
           http.complete(reply.v());
         }
-        Pending p = pending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        Pending p = pending.remove(pk);
         if (p != null) {
           acked.incrementAndGet();
           p.session().send(ack(reply.key(), reply.src(), reply.seq(), reply.v()));
         }
       }
       default -> {
-        io.vertx.core.Promise<Long> http = httpPending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        io.vertx.core.Promise<Long> http = httpPending.remove(pk);
         if (http != null) {
           rejected.incrementAndGet();
           http.fail(new OpFailure(reply.error()));
         }
-        Pending p = pending.remove(new PendingKey(reply.key(), reply.src(), reply.seq()));
+        Pending p = pending.remove(pk);
         if (p != null) {
           rejected.incrementAndGet();
           ObjectNode echo = ack(reply.key(), reply.src(), reply.seq(), p.base());

@@ -34,8 +34,4 @@ public final class HistoryReads {
   DocHistory open(LogReader reader) {
     return new DocHistory(reader, topics);
   }
-
-  String bootstrap() {
-    return bootstrap;
-  }
 }

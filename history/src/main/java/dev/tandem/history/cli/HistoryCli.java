@@ -74,7 +74,7 @@ public final class HistoryCli {
       return new Topics(prefix);
     }
 
-    Progress progress(CommandLine.Model.CommandSpec spec) {
+    Progress progress() {
       return quiet ? Progress.NONE : Progress.bar(System.err);
     }
   }
@@ -117,7 +117,7 @@ public final class HistoryCli {
       DocKey key = doc(doc);
       try (LogReader reader = new LogReader(connection.kafka)) {
         DocHistory.Snapshot s = new DocHistory(reader, connection.topics()).at(key, version, at == null ? null : time(at),
-            connection.progress(spec));
+            connection.progress());
         if (!s.known()) {
           throw new HistoryException(HistoryException.Kind.UNKNOWN_DOCUMENT, "no document " + key + " in the log");
         }
@@ -163,7 +163,7 @@ public final class HistoryCli {
           out.println(csv ? OpLines.csv(line) : line.toString());
           n[0]++;
           return true;
-        }, connection.progress(spec));
+        }, connection.progress());
       }
       out.flush();
       if (n[0] == 0) {
@@ -185,7 +185,7 @@ public final class HistoryCli {
     public Integer call() {
       try (LogReader reader = new LogReader(connection.kafka)) {
         Verifier.Report r = new Verifier(reader, connection.topics()).verify(doc == null ? null : doc(doc),
-            connection.progress(spec));
+            connection.progress());
         String summary = String.format(Locale.ROOT, "%,d ops of %,d documents, %,d snapshots, in %.2f s (%,.0f ops/s)",
             r.ops(), r.documents(), r.snapshots(), r.seconds(), r.ops() / Math.max(1e-9, r.seconds()));
         if (r.ok()) {
@@ -209,7 +209,7 @@ public final class HistoryCli {
     @Override
     public Integer call() {
       try (LogReader reader = new LogReader(connection.kafka)) {
-        Stats stats = Stats.read(reader, connection.topics(), connection.progress(spec));
+        Stats stats = Stats.read(reader, connection.topics(), connection.progress());
         stats.print(spec.commandLine().getOut(), top);
       }
       return 0;
