@@ -82,7 +82,8 @@ public final class SignalingVerticle extends VerticleBase {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
         ConsumerConfig.CLIENT_ID_CONFIG, config.instanceId() + "-signals-feed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5),
+        // Answered as soon as a signal arrives; the wait only sets how often an idle feed asks.
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200),
         new StringDeserializer(), new ByteArrayDeserializer());
     return vertx.executeBlocking(() -> {
       List<TopicPartition> all = new ArrayList<>();

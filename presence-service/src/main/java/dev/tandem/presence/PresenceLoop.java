@@ -144,7 +144,8 @@ public final class PresenceLoop implements Runnable {
     // Presence is soft state rebuilt by resync: no offsets to keep, always from the end.
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    // Answered as soon as presence arrives; the wait only sets how often an idle consumer asks.
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
