@@ -25,13 +25,16 @@ import java.util.UUID;
  *     ({@code TANDEM_PRESENCE_TTL_MS}, 15000)
  * @param presenceInterval at most one presence update per client presence per interval, the
  *     last value wins ({@code TANDEM_PRESENCE_INTERVAL_MS}, 40)
+ * @param presenceBatch presence for one client is held this long and written together, one value
+ *     per presence id, the latest: one socket write per tick instead of one per cursor move
+ *     ({@code TANDEM_PRESENCE_BATCH_MS}, 15; 0 writes each at once)
  * @param maxPresenceBytes largest presence value accepted ({@code TANDEM_MAX_PRESENCE_BYTES}, 4096)
  * @param edgeLoops event loops reading and writing sockets ({@code TANDEM_GATEWAY_EVENT_LOOPS}, the
  *     number of cores)
  */
 public record GatewayConfig(String host, int port, String bootstrapServers, Topics topics, String instanceId,
     int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict,
-    Duration presenceTtl, Duration presenceInterval, int maxPresenceBytes, int edgeLoops) {
+    Duration presenceTtl, Duration presenceInterval, Duration presenceBatch, int maxPresenceBytes, int edgeLoops) {
 
   public static GatewayConfig fromEnv(Map<String, String> env) {
     return new GatewayConfig(
@@ -47,6 +50,7 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_TTL_MS", "15000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_INTERVAL_MS", "40"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_BATCH_MS", "15"))),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")),
         Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_EVENT_LOOPS",
             String.valueOf(Runtime.getRuntime().availableProcessors()))));
@@ -54,16 +58,16 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
 
   public GatewayConfig with(int newPort, String kafka, Topics newTopics, String instance) {
     return new GatewayConfig(host, newPort, kafka, newTopics, instance, maxMessageBytes, maxMessagesPerSecond, windowSize,
-        loadTimeout, idleEvict, presenceTtl, presenceInterval, maxPresenceBytes, edgeLoops);
+        loadTimeout, idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops);
   }
 
   public GatewayConfig withLimits(int maxBytes, int perSecond) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxBytes, perSecond, windowSize, loadTimeout,
-        idleEvict, presenceTtl, presenceInterval, maxPresenceBytes, edgeLoops);
+        idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops);
   }
 
   public GatewayConfig withPresence(Duration ttl, Duration interval) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
-        windowSize, loadTimeout, idleEvict, ttl, interval, maxPresenceBytes, edgeLoops);
+        windowSize, loadTimeout, idleEvict, ttl, interval, presenceBatch, maxPresenceBytes, edgeLoops);
   }
 }

@@ -232,6 +232,8 @@ public final class GatewayVerticle extends VerticleBase {
         + "tandem_gateway_presence_received_total " + presence.receivedCount() + "\n"
         + "# TYPE tandem_gateway_presence_coalesced_total counter\n"
         + "tandem_gateway_presence_coalesced_total " + presence.coalescedCount() + "\n"
+        + "# TYPE tandem_gateway_presence_superseded_total counter\n"
+        + "tandem_gateway_presence_superseded_total " + presence.supersededCount() + "\n"
         + "# TYPE tandem_gateway_presence_published_total counter\n"
         + "tandem_gateway_presence_published_total " + presence.publishedCount() + "\n"
         + "# TYPE tandem_gateway_presence_channels gauge\n"

@@ -262,12 +262,12 @@ public final class DocHub {
       http.complete(op.v());
     }
     // Serialised once, however many subscribers: a busy document fans each op out to dozens.
-    String message = view.window.isEmpty() ? opMessage(op).toString() : view.window.peekLast().message();
+    SharedText message = new SharedText(view.window.isEmpty() ? opMessage(op).toString() : view.window.peekLast().message());
     for (Session s : view.subscribers) {
       if (author != null && s == author.session() || s.src().equals(op.src())) {
         continue;
       }
-      s.sendText(message);
+      s.send(message);
     }
     if (author != null) {
       if (!view.subscribers.contains(author.session()) && author.base() != null) {

@@ -49,6 +49,10 @@ public final class PresenceHub {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
+  private final AtomicLong superseded = new AtomicLong();
+  /** Sessions with presence held for the next delivery tick. */
+  private final Set<Session> outboxes = new LinkedHashSet<>();
+  private long tick = -1;
   private boolean silent;
 
   /** A presence channel with local subscribers or local presences. */
@@ -107,6 +111,11 @@ public final class PresenceHub {
     return coalesced.get();
   }
 
+  /** Presence values replaced at a receiver by a newer one before the delivery tick sent them. */
+  public long supersededCount() {
+    return superseded.get();
+  }
+
   public int channelCount() {
     return channels.size();
   }
@@ -140,6 +149,7 @@ public final class PresenceHub {
   }
 
   void unsubscribe(Session session, String ch) {
+    session.dropPresence(ch);
     Channel c = channels.get(ch);
     if (c != null) {
       c.subscribers.remove(session);
@@ -234,6 +244,7 @@ public final class PresenceHub {
 
   /** A connection closed: its presences leave at once, everywhere. */
   void closed(Session session) {
+    outboxes.remove(session);
     for (Channel c : new ArrayList<>(channels.values())) {
       c.subscribers.remove(session);
       c.awaiting.remove(session);
@@ -437,7 +448,7 @@ public final class PresenceHub {
   private void sendAll(Channel c, Session session) {
     for (Entry e : c.entries.values()) {
       if (!e.src().equals(session.src())) {
-        session.send(message(c.ch, current(e)));
+        queue(session, c.ch, e.id(), new SharedText(message(c.ch, current(e)).toString()));
       }
     }
   }
@@ -446,11 +457,41 @@ public final class PresenceHub {
     if (c.subscribers.isEmpty()) {
       return;
     }
-    String text = message(c.ch, entry).toString();
+    SharedText text = new SharedText(message(c.ch, entry).toString());
     for (Session s : c.subscribers) {
       if (!s.src().equals(entry.src()) && !c.awaiting.contains(s)) {
-        s.sendText(text);
+        queue(s, c.ch, entry.id(), text);
       }
+    }
+  }
+
+  /**
+   * Presence for one client goes out at the next delivery tick, together with everything else
+   * held for it: one socket write per client per tick rather than one per cursor move, which
+   * is what 200 people moving their cursors cost in system calls. A value not yet sent when a
+   * newer one of the same presence arrives is replaced (the last value wins).
+   */
+  private void queue(Session session, String ch, String id, SharedText text) {
+    long batch = config.presenceBatch().toMillis();
+    if (batch <= 0) {
+      session.send(text);
+      return;
+    }
+    if (session.queuePresence(ch, id, text)) {
+      superseded.incrementAndGet();
+    }
+    outboxes.add(session);
+    armTick();
+  }
+
+  private void armTick() {
+    if (tick < 0 && !outboxes.isEmpty()) {
+      tick = vertx.setTimer(config.presenceBatch().toMillis(), t -> {
+        tick = -1;
+        // A socket that is not draining keeps its values for a later tick.
+        outboxes.removeIf(Session::flushPresence);
+        armTick();
+      });
     }
   }
 

@@ -13,10 +13,14 @@ import dev.tandem.schemas.OpError;
 import dev.tandem.schemas.ShareDbErrors;
 import dev.tandem.schemas.SubmittedOp;
 import io.vertx.core.Context;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -578,9 +582,67 @@ public final class Session {
     }
   }
 
+  /** Where a queued presence value belongs: one value per channel and presence id. */
+  private record PresenceKey(String ch, String id) {}
+
+  /** Presence for this client waiting for the hub's next delivery tick; the latest value per id. */
+  private final Map<PresenceKey, SharedText> presenceOutbox = new LinkedHashMap<>();
+
+  /** Holds presence for the next {@link #flushPresence}; true when it replaced a value not yet sent. */
+  boolean queuePresence(String ch, String id, SharedText message) {
+    return !closed && presenceOutbox.put(new PresenceKey(ch, id), message) != null;
+  }
+
+  /**
+   * Writes the presence held as one batch of finished frames, straight to the socket's channel:
+   * one buffer and one write for everything since the last tick, where Vert.x would queue, frame
+   * and encode each message on its own. Presence may overtake an op queued through Vert.x, which
+   * ShareDB clients handle (a value names its version and is transformed or held); ops and acks
+   * never take this path, so their order is untouched. Returns false, keeping the values, when
+   * the socket is not draining: a slow client then gets only the latest value of each presence,
+   * and what it holds stays bounded.
+   */
+  boolean flushPresence() {
+    if (closed || presenceOutbox.isEmpty()) {
+      presenceOutbox.clear();
+      return true;
+    }
+    ChannelHandlerContext channel = socket instanceof WebSocketInternal ws ? ws.channelHandlerContext() : null;
+    if (channel == null) {
+      presenceOutbox.values().forEach(this::send);
+      presenceOutbox.clear();
+      return true;
+    }
+    if (!channel.channel().isWritable()) {
+      return false;
+    }
+    int size = 0;
+    for (SharedText t : presenceOutbox.values()) {
+      size += t.wireLength();
+    }
+    ByteBuf batch = channel.alloc().buffer(size);
+    presenceOutbox.values().forEach(t -> t.writeTo(batch));
+    presenceOutbox.clear();
+    channel.writeAndFlush(batch, channel.voidPromise());
+    return true;
+  }
+
+  /** Forgets presence held for a channel the client no longer subscribes to. */
+  void dropPresence(String ch) {
+    presenceOutbox.keySet().removeIf(k -> k.ch().equals(ch));
+  }
+
+  /** A message that goes to many sockets, encoded once for all of them. */
+  void send(SharedText message) {
+    if (!closed) {
+      socket.writeFrame(message.frame());
+    }
+  }
+
   private void close() {
     if (!closed) {
       closed = true;
+      presenceOutbox.clear();
       hub.closed(this);
       presence.closed(this);
       onClose.run();
