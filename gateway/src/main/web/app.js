@@ -41,7 +41,9 @@ class Link {
   }
 
   url() {
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/docs';
+    // Ops are recorded as made by this name (history, per-user stats); the server takes up to 64 characters.
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/docs?user='
+        + encodeURIComponent(me.name.slice(0, 64));
   }
 
   open() {

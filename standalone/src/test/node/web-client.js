@@ -47,6 +47,10 @@ async function until(what, check, ms = 15000) {
     await bob.keyboard.press('End');
     await bob.keyboard.type('Bob here 😀');
     await until('both texts at Ann', () => ann.evaluate(() => document.querySelector('#text').value === 'Hello from Ann. Bob here 😀'));
+    // The log records who typed what.
+    const ops = await (await fetch(base + '/v1/docs/text/' + encodeURIComponent(doc) + '/ops')).text();
+    const users = new Set(ops.trim().split('\n').map((l) => JSON.parse(l).user));
+    if (!users.has('Ann') || !users.has('Bob')) fail('ops not recorded as made by Ann and Bob: ' + [...users]);
     await ann.keyboard.press('Home');
     await ann.keyboard.type('» ');
     await until("Ann's caret at Bob", () => bob.evaluate(() => {

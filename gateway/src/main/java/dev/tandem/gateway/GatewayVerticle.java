@@ -1,5 +1,6 @@
 package dev.tandem.gateway;
 
+import dev.tandem.gateway.docs.Author;
 import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.PresenceHub;
@@ -163,7 +164,15 @@ public final class GatewayVerticle extends VerticleBase {
           .setRegisterWebSocketWriteHandlers(false);
       HttpServer http = vertx.createHttpServer(options);
       http.webSocketHandshakeHandler(handshake -> {
-        if ("/v1/docs".equals(handshake.path()) || webSockets.containsKey(handshake.path())) {
+        if ("/v1/docs".equals(handshake.path())) {
+          try {
+            Author.of(handshake.headers(), handshake.uri());
+            handshake.accept();
+          } catch (IllegalArgumentException e) {
+            LOG.debug("refused a connection naming a malformed user: {}", e.getMessage());
+            handshake.reject(400);
+          }
+        } else if (webSockets.containsKey(handshake.path())) {
           handshake.accept();
         } else {
           handshake.reject(404);
@@ -176,7 +185,7 @@ public final class GatewayVerticle extends VerticleBase {
           return;
         }
         sessions.incrementAndGet();
-        Session session = new Session(ws, hub, presence, config, hubContext);
+        Session session = new Session(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, hubContext);
         session.whenClosed(sessions::decrementAndGet);
         hubContext.runOnContext(v -> live.add(session));
       });

@@ -2,6 +2,7 @@ package dev.tandem.standalone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.history.cli.HistoryCli;
@@ -122,6 +123,31 @@ class HistoryTest {
       assertEquals(400, get("/v1/docs/notes/" + id + "/ops?from=x").statusCode());
       assertEquals(400, get("/v1/docs/notes/" + id + "/ops?from=5&to=2").statusCode());
     }
+  }
+
+  @Test
+  void opsRecordWhoMadeThem() throws Exception {
+    String id = "who-" + UUID.randomUUID();
+    try (WsClient ann = WsClient.shareDb(vertx, cluster.port(0), "/v1/docs?user=ann%20lee")) {
+      editSteps(ann, id, 2);
+    }
+    HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.port(0)
+        + "/v1/docs/notes/" + id)).header("X-Tandem-User", "import-bot").PUT(HttpRequest.BodyPublishers.ofString("w0 w1 w2"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, put.statusCode(), put.body());
+    String[] lines = get("/v1/docs/notes/" + id + "/ops?from=0").body().trim().split("\n");
+    List<String> users = new ArrayList<>();
+    for (String line : lines) {
+      users.add(new JsonObject(line).getString("user"));
+    }
+    assertEquals(List.of("ann lee", "ann lee", "ann lee", "import-bot"), users);
+    Run stats = cli("stats");
+    assertTrue(stats.out.contains("ann lee") && stats.out.contains("import-bot"), stats.out);
+
+    // A malformed name is refused, on a connection and on a request.
+    String tooLong = "x".repeat(65);
+    assertThrows(Exception.class, () -> new WsClient(vertx, cluster.port(0), "/v1/docs?user=" + tooLong).close());
+    assertEquals(400, put("/v1/docs/notes/" + id + "?user=" + tooLong, "w0").statusCode());
   }
 
   @Test

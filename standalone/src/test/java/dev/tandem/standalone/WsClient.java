@@ -35,7 +35,12 @@ final class WsClient implements AutoCloseable {
 
   /** A connection to {@code /v1/docs} past ShareDB's handshake (init, then hs). */
   static WsClient shareDb(Vertx vertx, int port) throws Exception {
-    WsClient c = new WsClient(vertx, port);
+    return shareDb(vertx, port, "/v1/docs");
+  }
+
+  /** The same, at {@code path} (which may carry a query, such as {@code ?user=}). */
+  static WsClient shareDb(Vertx vertx, int port, String path) throws Exception {
+    WsClient c = new WsClient(vertx, port, path);
     c.next("init");
     c.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
     c.next("hs");

@@ -189,6 +189,13 @@ public final class DocsHttp {
       return;
     }
     HttpServerResponse response = ctx.response();
+    String user;
+    try {
+      user = Author.of(ctx.request().headers(), ctx.request().uri()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      error(response, 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
+      return;
+    }
     hubContext.runOnContext(v -> hub.open(key, view -> {
       String src = "put-" + UUID.randomUUID().toString().replace("-", "");
       if (base != null && base > view.version) {
@@ -198,7 +205,7 @@ public final class DocsHttp {
       }
       if (view.type == null && (base == null || base == view.version)) {
         SubmittedOp create = new SubmittedOp(1, "create", key.collection(), key.id(), src, 1L, view.version, null,
-            new CreateData(TEXT, JsonNodeFactory.instance.textNode(body)), null, config.instanceId(), null, null,
+            new CreateData(TEXT, JsonNodeFactory.instance.textNode(body)), null, config.instanceId(), null, user,
             System.currentTimeMillis());
         commit(response, create, true);
         return;
@@ -225,7 +232,7 @@ public final class DocsHttp {
               return;
             }
             commit(response, new SubmittedOp(1, "op", key.collection(), key.id(), src, 1L, at, op, null, null,
-                config.instanceId(), null, null, System.currentTimeMillis()), false);
+                config.instanceId(), null, user, System.currentTimeMillis()), false);
           }));
     }, failure -> error(response, 503, failure.code(), failure.message())));
   }

@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class Session {
   private static final int MAX_NAME = 512;
 
   private final ServerWebSocket socket;
+  /** Who this connection's ops are recorded as made by ({@link Author}); null when nobody is named. */
+  private final String user;
   private static final int MAX_PRESENCES = 16;
 
   private final DocHub hub;
@@ -62,8 +65,10 @@ public final class Session {
    * gateway's own event loop, in the order the frames came. Writes from the hub to the socket are
    * queued to its event loop and flushed together.
    */
-  public Session(ServerWebSocket socket, DocHub hub, PresenceHub presence, GatewayConfig config, Context hubContext) {
+  public Session(ServerWebSocket socket, Optional<String> user, DocHub hub, PresenceHub presence, GatewayConfig config,
+      Context hubContext) {
     this.socket = socket;
+    this.user = user.orElse(null);
     this.hub = hub;
     this.presence = presence;
     this.config = config;
@@ -359,7 +364,7 @@ public final class Session {
     String gw = config.instanceId();
     if (request.has("op")) {
       return new SubmittedOp(1, "op", key.collection(), key.id(), opSrc, seq, v, request.get("op"), null, null, gw, null,
-          null, now);
+          user, now);
     }
     JsonNode create = request.get("create");
     if (create != null && !create.isNull() && !(create.isBoolean() && !create.booleanValue())) {
@@ -371,14 +376,14 @@ public final class Session {
         throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "Missing create type");
       }
       return new SubmittedOp(1, "create", key.collection(), key.id(), opSrc, seq, v, null,
-          new CreateData(type.textValue(), create.get("data")), null, gw, null, null, now);
+          new CreateData(type.textValue(), create.get("data")), null, gw, null, user, now);
     }
     JsonNode del = request.get("del");
     if (del != null && !del.isNull()) {
       if (!del.isBoolean() || !del.booleanValue()) {
         throw new BadRequest(ShareDbErrors.OT_OP_BADLY_FORMED, "del value must be true");
       }
-      return new SubmittedOp(1, "del", key.collection(), key.id(), opSrc, seq, v, null, null, true, gw, null, null, now);
+      return new SubmittedOp(1, "del", key.collection(), key.id(), opSrc, seq, v, null, null, true, gw, null, user, now);
     }
     throw new BadRequest(MESSAGE_BADLY_FORMED, "Invalid op message");
   }
