@@ -1,37 +1,43 @@
 package dev.tandem.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
-import org.HdrHistogram.Histogram;
 
-/**
- * Latency samples in microseconds, kept in a histogram (three significant digits, up to an
- * hour), so millions of samples cost neither memory nor garbage on the event loops that record
- * them. Not thread-safe: one per writer, merged at the end.
- */
+/** Latency samples in microseconds; not thread-safe (one per writer, merged at the end). */
 final class Latencies {
 
-  private static final long MAX_MICROS = 3_600_000_000L;
-  private final Histogram histogram = new Histogram(MAX_MICROS, 3);
+  private long[] values = new long[1024];
+  private int size;
 
   void add(long micros) {
-    histogram.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
+    if (size == values.length) {
+      values = Arrays.copyOf(values, size * 2);
+    }
+    values[size++] = micros;
   }
 
   void addAll(Latencies other) {
-    histogram.add(other.histogram);
+    for (int i = 0; i < other.size; i++) {
+      add(other.values[i]);
+    }
   }
 
-  long count() {
-    return histogram.getTotalCount();
+  int count() {
+    return size;
   }
 
   /** "p50 x ms, p99 y ms, max z ms" over the samples. */
   String summary() {
-    if (count() == 0) {
+    if (size == 0) {
       return "no samples";
     }
-    return String.format(Locale.ROOT, "p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)",
-        histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0,
-        histogram.getMaxValue() / 1000.0, count());
+    long[] sorted = Arrays.copyOf(values, size);
+    Arrays.sort(sorted);
+    return String.format(Locale.ROOT, "p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", at(sorted, 0.50) / 1000.0,
+        at(sorted, 0.99) / 1000.0, sorted[size - 1] / 1000.0, size);
+  }
+
+  private static long at(long[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
   }
 }
