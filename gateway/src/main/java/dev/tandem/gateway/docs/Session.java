@@ -12,9 +12,9 @@ import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.OpError;
 import dev.tandem.schemas.ShareDbErrors;
 import dev.tandem.schemas.SubmittedOp;
-import io.vertx.core.Context;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.ArrayList;
@@ -605,7 +605,8 @@ public final class Session {
    * ShareDB clients handle (a value names its version and is transformed or held); ops and acks
    * never take this path, so their order is untouched. Returns false, keeping the values, when
    * the socket is not draining: a slow client then gets only the latest value of each presence,
-   * and what it holds stays bounded.
+   * and what it holds stays bounded. The channel comes from Vert.x's internal
+   * {@code WebSocketInternal}; without it, the values go through Vert.x one by one.
    */
   boolean flushPresence() {
     if (closed || presenceOutbox.isEmpty()) {
