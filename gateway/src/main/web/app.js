@@ -389,23 +389,39 @@ function call(name) {
   function peer(id, meta) {
     if (peers.has(id)) return peers.get(id);
     const pc = new RTCPeerConnection({iceServers});
-    const p = {id, meta: meta || {}, pc, polite: myId < id, makingOffer: false, ignoreOffer: false};
+    const p = {id, meta: meta || {}, pc, polite: myId < id, makingOffer: false, ignoreOffer: false, log: []};
+    // The last steps of the negotiation, for stats(): a call that does not connect says where it stopped.
+    p.note = (step) => { p.log.push(step); if (p.log.length > 40) p.log.shift(); };
     peers.set(id, p);
     pc.onicecandidate = ({candidate}) => {
       if (candidate && loopbackOnly && candidate.address && candidate.address !== '127.0.0.1') return;
       send({type: 'signal', room, to: id, data: {candidate}});
     };
     pc.onnegotiationneeded = async () => {
+      // No offer while a remote description is being taken (the polite peer's rollback makes the
+      // connection stable for a moment): taking the offer would then roll this one back
+      // implicitly, which can leave Chromium gathering no candidates for good. The browser asks
+      // again once stable if negotiation is still needed.
+      if (p.taking || pc.signalingState !== 'stable') {
+        p.note('offer deferred');
+        return;
+      }
       try {
         p.makingOffer = true;
         await pc.setLocalDescription();
         send({type: 'signal', room, to: id, data: {description: pc.localDescription}});
-      } catch (e) { console.warn(e); } finally { p.makingOffer = false; }
+        p.note('out ' + pc.localDescription.type);
+      } catch (e) { p.note('offer failed ' + e); } finally { p.makingOffer = false; }
     };
     pc.ontrack = ({streams}) => tile(id, p.meta.name || id, streams[0], false);
-    // A call that does not connect, or drops, restarts ICE: new candidates, renegotiated.
+    // A call that does not connect, or drops, restarts ICE: new candidates, renegotiated. Only the
+    // impolite peer restarts (the polite one answers): two peers that joined together would
+    // otherwise restart at the same moment, every time, and their offers would collide again.
     p.watchdog = setInterval(() => {
-      if (['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') pc.restartIce();
+      if (!p.polite && ['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') {
+        p.note('ice restart');
+        pc.restartIce();
+      }
     }, 6000);
     p.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     p.chat.onmessage = (e) => say((p.meta.name || id) + ': ' + e.data);
@@ -415,19 +431,30 @@ function call(name) {
   }
 
   async function onSignal(p, {description, candidate}) {
-    const pc = p.pc;
     if (description) {
-      const collision = description.type === 'offer' && (p.makingOffer || pc.signalingState !== 'stable');
-      p.ignoreOffer = !p.polite && collision;
-      if (p.ignoreOffer) return;
-      if (collision) await pc.setLocalDescription({type: 'rollback'});
-      await pc.setRemoteDescription(description);
-      if (description.type === 'offer') {
-        await pc.setLocalDescription();
-        send({type: 'signal', room, to: p.id, data: {description: pc.localDescription}});
+      p.taking = true;
+      try {
+        await takeDescription(p, description);
+      } finally {
+        p.taking = false;
       }
     } else if (candidate) {
-      try { await pc.addIceCandidate(candidate); } catch (e) { if (!p.ignoreOffer) console.warn(e); }
+      try { await p.pc.addIceCandidate(candidate); } catch (e) { if (!p.ignoreOffer) p.note('candidate refused ' + e); }
+    }
+  }
+
+  async function takeDescription(p, description) {
+    const pc = p.pc;
+    const collision = description.type === 'offer' && (p.makingOffer || pc.signalingState !== 'stable');
+    p.note('in ' + description.type + (collision ? ' (glare)' : ''));
+    p.ignoreOffer = !p.polite && collision;
+    if (p.ignoreOffer) return;
+    if (collision) await pc.setLocalDescription({type: 'rollback'});
+    await pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      await pc.setLocalDescription();
+      send({type: 'signal', room, to: p.id, data: {description: pc.localDescription}});
+      p.note('out answer');
     }
   }
 
@@ -519,7 +546,7 @@ function call(name) {
     const out = {};
     for (const p of peers.values()) {
       const s = {video: 0, audio: 0, state: p.pc.connectionState, signaling: p.pc.signalingState,
-        gathering: p.pc.iceGatheringState};
+        gathering: p.pc.iceGatheringState, polite: p.polite, log: p.log.slice()};
       (await p.pc.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video') s.video = r.framesDecoded || 0;
         if (r.type === 'inbound-rtp' && r.kind === 'audio') s.audio = r.packetsReceived || 0;

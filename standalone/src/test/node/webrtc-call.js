@@ -66,6 +66,11 @@ window.call = {
     // Renegotiation (an ICE restart) goes through negotiationneeded; the first offer is made
     // explicitly by offer() below, so that both pages hold an offer before either sends it.
     const negotiate = async () => {
+      // Never while taking a remote description: the offer would be rolled back implicitly.
+      if (this.taking || pc.signalingState !== 'stable') {
+        this.log.push('offer deferred');
+        return;
+      }
       try {
         this.makingOffer = true;
         this.offers++;
@@ -80,8 +85,9 @@ window.call = {
     };
     pc.onicegatheringstatechange = () => this.log.push('gathering ' + pc.iceGatheringState);
     // A call that has not connected after a while restarts ICE (new candidates, renegotiated).
+    // Only the impolite peer restarts, so two restarts never collide (the README's pattern).
     this.watchdog = setInterval(() => {
-      if (['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') {
+      if (!this.polite && ['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') {
         this.log.push('ice restart');
         pc.restartIce();
       }
@@ -109,24 +115,32 @@ window.call = {
     held.forEach((c) => this.send(c));
   },
   async onRemote({description, candidate}) {
-    const pc = this.pc;
     if (description) {
-      const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
-      if (collision) this.log.push('glare');
-      this.ignoreOffer = !this.polite && collision;
-      if (this.ignoreOffer) return;
-      if (collision) {
-        // The polite peer withdraws its own offer explicitly before taking the other's.
-        await pc.setLocalDescription({type: 'rollback'});
-      }
-      await pc.setRemoteDescription(description);
-      if (description.type === 'offer') {
-        await pc.setLocalDescription();
-        this.send({description: pc.localDescription});
-        this.log.push('out answer');
+      this.taking = true;
+      try {
+        await this.takeDescription(description);
+      } finally {
+        this.taking = false;
       }
     } else if (candidate) {
-      try { await pc.addIceCandidate(candidate); } catch (e) { if (!this.ignoreOffer) throw e; }
+      try { await this.pc.addIceCandidate(candidate); } catch (e) { if (!this.ignoreOffer) throw e; }
+    }
+  },
+  async takeDescription(description) {
+    const pc = this.pc;
+    const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
+    if (collision) this.log.push('glare');
+    this.ignoreOffer = !this.polite && collision;
+    if (this.ignoreOffer) return;
+    if (collision) {
+      // The polite peer withdraws its own offer explicitly before taking the other's.
+      await pc.setLocalDescription({type: 'rollback'});
+    }
+    await pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      await pc.setLocalDescription();
+      this.send({description: pc.localDescription});
+      this.log.push('out answer');
     }
   },
   async stats() {
