@@ -406,6 +406,17 @@ function call(name) {
         p.note('offer deferred');
         return;
       }
+      // The first negotiation is the impolite peer's to open; the polite peer answers it. Both
+      // peers learn of each other at once, and glare right then (the polite peer rolling its own
+      // offer back) sometimes left Chromium's polite side gathering no candidates at all.
+      // Should no offer come, the polite peer offers itself after a while.
+      if (p.polite && !pc.currentRemoteDescription && !p.waited) {
+        p.note('waiting for the first offer');
+        p.waited = setTimeout(() => {
+          if (!pc.currentRemoteDescription && pc.signalingState === 'stable') pc.onnegotiationneeded();
+        }, 3000);
+        return;
+      }
       try {
         p.makingOffer = true;
         await pc.setLocalDescription();
@@ -462,6 +473,7 @@ function call(name) {
     const p = peers.get(id);
     if (!p) return;
     clearInterval(p.watchdog);
+    clearTimeout(p.waited);
     p.pc.close();
     peers.delete(id);
     const el = document.getElementById('tile-' + id);
