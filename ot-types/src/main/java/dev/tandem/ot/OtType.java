@@ -47,6 +47,23 @@ public interface OtType {
    */
   JsonNode transformPresence(JsonNode presence, JsonNode op, boolean ownOp);
 
+  /**
+   * Checks that {@code op} is an op of this type that could apply somewhere, without a document:
+   * the validation the edge runs before it hands an op on. Throws {@link OtException} whose
+   * {@link OtException#kind()} gives ShareDB's code ({@code ERR_OT_OP_BADLY_FORMED} or
+   * {@code ERR_OT_OP_NOT_APPLIED}); returns normally for a valid op. Pure and cheap (linear in
+   * the op).
+   */
+  void checkOp(JsonNode op);
+
+  /**
+   * The deepest nesting {@code op} can give a document of this type where it applies: for json0,
+   * over its components, the path's length plus the depth of the value inserted there (see
+   * {@link JsonMeasure#depth}); 0 for types whose documents do not nest. Computed from the op
+   * alone, so a depth limit costs nothing per document. Assumes {@link #checkOp} passed.
+   */
+  int nestingDepth(JsonNode op);
+
   /** A mutable document of this type for the server's hot path: applies ops in place. */
   OtDocument open(JsonNode snapshot);
 }

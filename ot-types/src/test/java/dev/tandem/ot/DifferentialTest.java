@@ -186,6 +186,38 @@ class DifferentialTest {
         cases.size(), agreed, cases.size() - agreed);
   }
 
+  @Test
+  void json0StringListIndexesBehaveAsNpm() {
+    List<Case> cases = new ArrayList<>();
+    JsonNode doc = parse("{\"list\": [{\"title\": \"a\", \"n\": 1}, {\"title\": \"b\", \"n\": 2}], \"m\": {\"0\": 5}}");
+    String[] ops = {
+      "[{\"p\": [\"list\", \"0\", \"title\"], \"oi\": \"x\"}]",
+      "[{\"p\": [\"list\", \"1\", \"n\"], \"na\": 3}]",
+      "[{\"p\": [\"list\", \"1\", \"title\", 1], \"si\": \"z\"}]",
+      "[{\"p\": [\"list\", \"0\", \"title\"], \"t\": \"text-unicode\", \"o\": [\"q\"]}]",
+      "[{\"p\": [\"m\", \"0\"], \"na\": 1}]",
+    };
+    String[] others = {
+      "[{\"p\": [\"list\", 0], \"li\": {\"title\": \"new\"}}]",
+      "[{\"p\": [\"list\", 0], \"ld\": {}}]",
+      "[{\"p\": [\"list\", 1], \"li\": 7}]",
+      "[{\"p\": [\"list\", 1], \"lm\": 0}]",
+      "[{\"p\": [\"list\", 0, \"title\"], \"oi\": \"y\"}]",
+    };
+    for (String text : ops) {
+      JsonNode op = parse(text);
+      cases.add(call("apply " + text, "json0", "apply", () -> JSON0.apply(doc, op), doc, op));
+      for (String o : others) {
+        JsonNode other = parse(o);
+        cases.add(call("transform left " + text + " past " + o, "json0", "transform",
+            () -> JSON0.transform(op, other, Side.LEFT), op, other, txt("left")));
+        cases.add(call("transform right " + text + " past " + o, "json0", "transform",
+            () -> JSON0.transform(op, other, Side.RIGHT), op, other, txt("right")));
+      }
+    }
+    assertEquals(cases.size(), compare(cases, false));
+  }
+
   /**
    * Asks npm and Java; returns how many agree. A disagreement fails the test, except (when
    * {@code javaMayBeStricter}) Java rejecting what npm accepted.

@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * JavaScript's view of values where json0's rules depend on it: number arithmetic in doubles,
- * and the comparisons ot-json0 makes between path elements. Path elements of different kinds
- * (an index against an object key) never compare as ordered; ot-json0 would coerce numeric
- * strings, which only happens for ops that disagree about the shape of the document.
+ * and the comparisons ot-json0 makes between path elements, with JavaScript's coercions: a
+ * string path element compared with an index reads as a number, as ot-json0 1.1.0 lets a
+ * string index ({@code "0"}) address a list.
  */
 final class JsValues {
 
@@ -79,21 +79,88 @@ final class JsValues {
     }
   }
 
-  /** {@code a < b} for two indices; false when either is not a number. */
+  /**
+   * {@code a < b} for path elements as JavaScript compares them: numbers numerically, a string
+   * against a number as the number the string reads as (never, when it reads as none), two
+   * strings by their UTF-16 units; false when either is undefined.
+   */
   static boolean less(Object a, Object b) {
-    return a instanceof Integer x && b instanceof Integer y && x < y;
+    return compare(a, b) < 0;
   }
 
-  /** {@code a <= b} for two indices; false when either is not a number. */
+  /** {@code a <= b} for path elements, as {@link #less} compares them. */
   static boolean atMost(Object a, Object b) {
-    return a instanceof Integer x && b instanceof Integer y && x <= y;
+    return compare(a, b) <= 0;
   }
 
-  /** Adds {@code delta} to the index at {@code i} of {@code path}, if there is one. */
-  static void shift(List<Object> path, int i, int delta) {
-    if (i >= 0 && i < path.size() && path.get(i) instanceof Integer n) {
-      path.set(i, n + delta);
+  /** Negative, zero or positive as JavaScript's relational operators see a and b; MAX_VALUE when unordered. */
+  private static int compare(Object a, Object b) {
+    if (a instanceof String x && b instanceof String y) {
+      return x.compareTo(y);
     }
+    Double x = asNumber(a);
+    Double y = asNumber(b);
+    if (x == null || y == null || x.isNaN() || y.isNaN()) {
+      return Integer.MAX_VALUE;
+    }
+    return Double.compare(x, y);
+  }
+
+  /** JavaScript's Number() of a path element, or null for undefined. */
+  private static Double asNumber(Object o) {
+    if (o instanceof Integer i) {
+      return i.doubleValue();
+    }
+    if (o instanceof String s) {
+      String t = s.strip();
+      if (t.isEmpty()) {
+        return 0d;
+      }
+      if (t.endsWith("d") || t.endsWith("f") || t.endsWith("D") || t.endsWith("F")) {
+        return Double.NaN;
+      }
+      try {
+        return Double.parseDouble(t);
+      } catch (NumberFormatException e) {
+        return Double.NaN;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Adds {@code delta} to the index at {@code i} of {@code path}, as JavaScript's {@code ++} and
+   * {@code --} do: a string that reads as a whole number becomes that number plus delta.
+   */
+  static void shift(List<Object> path, int i, int delta) {
+    if (i < 0 || i >= path.size()) {
+      return;
+    }
+    Object e = path.get(i);
+    if (e instanceof Integer n) {
+      path.set(i, n + delta);
+    } else if (e instanceof String) {
+      double d = asNumber(e);
+      if (d == Math.rint(d) && Math.abs(d) < 1e9) {
+        path.set(i, (int) d + delta);
+      }
+    }
+  }
+
+  /**
+   * The list index a path element names when it is used on a list, as JavaScript's {@code list[key]}
+   * reads: an index, or a string that is exactly an index's canonical form ({@code "0"}, {@code "12"},
+   * not {@code "01"} or {@code " 1"}); -1 otherwise. ot-json0 accepts such string indexes.
+   */
+  static int listIndex(Object key) {
+    if (key instanceof Integer i) {
+      return i;
+    }
+    if (key instanceof String s && !s.isEmpty() && s.length() <= 9 && s.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+        && (s.length() == 1 || s.charAt(0) != '0')) {
+      return Integer.parseInt(s);
+    }
+    return -1;
   }
 
   /** JavaScript's {@code ===} on two op values: equal primitives; objects and arrays never. */

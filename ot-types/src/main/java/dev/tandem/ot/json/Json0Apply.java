@@ -165,7 +165,7 @@ final class Json0Apply {
   /** Sets the existing child at {@code key}, journaling the old value. */
   private void set(JsonNode parent, Object key, JsonNode value) {
     if (parent instanceof ArrayNode list) {
-      int i = (Integer) key;
+      int i = JsValues.listIndex(key);
       JsonNode old = list.set(i, value);
       undo.push(() -> list.set(i, old));
     } else {
@@ -186,7 +186,8 @@ final class Json0Apply {
 
   private static JsonNode child(JsonNode node, Object key, List<Object> path, int depth, String where) {
     JsonNode next = null;
-    if (node instanceof ArrayNode list && key instanceof Integer i) {
+    int i = node instanceof ArrayNode ? JsValues.listIndex(key) : -1;
+    if (node instanceof ArrayNode list && i >= 0) {
       next = i < list.size() ? list.get(i) : null;
     } else if (node instanceof ObjectNode obj && key instanceof String k) {
       next = obj.get(k);
@@ -216,7 +217,11 @@ final class Json0Apply {
     if (current == null || !current.isNumber()) {
       throw new OtException(where + ": na needs a number, found " + kind(current));
     }
-    return JsValues.add(current, na);
+    JsonNode sum = JsValues.add(current, na);
+    if (!Double.isFinite(sum.doubleValue())) {
+      throw new OtException(where + ": na would make the number " + current + " not finite");
+    }
+    return sum;
   }
 
   private static Subtype subtype(Component c) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.CodePoints;
+import dev.tandem.ot.JsonMeasure;
 import dev.tandem.ot.OtException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,18 +21,36 @@ import java.util.Set;
  * <p>Stricter than ot-json0, which accepts what JavaScript lets through: the last path
  * element of a list instruction must be an index, of an object instruction a key; paths hold
  * only indices ({@code >= 0}) and keys; unknown keys and mixed instructions are refused.
+ *
+ * <p>As ShareDB 7 (lib/ot.js {@code checkSubmittedJson0Op}), an op that is not an array, or a
+ * component that is not an object with an array {@code p}, is {@link OtException.Kind#BADLY_FORMED};
+ * a path segment naming a property of JavaScript's {@code Object.prototype} ({@code __proto__},
+ * {@code constructor}, ...) is refused as "Invalid path segment" (ShareDB's
+ * {@code ERR_OT_OP_NOT_APPLIED}). Numbers that are not finite (in {@code na}, {@code li} or
+ * {@code oi}; a literal such as {@code 1e400} reads as Infinity) are refused: JSON cannot carry them.
  */
 final class Json0Codec {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Set<String> KEYS = Set.of("p", "na", "li", "ld", "lm", "oi", "od", "si", "sd", "t", "o");
+  /** {@code Object.getOwnPropertyNames(Object.prototype)} in Node 20: ShareDB's util.isDangerousProperty. */
+  private static final Set<String> DANGEROUS = Set.of("constructor", "__defineGetter__", "__defineSetter__",
+      "hasOwnProperty", "__lookupGetter__", "__lookupSetter__", "isPrototypeOf", "propertyIsEnumerable", "toString",
+      "valueOf", "__proto__", "toLocaleString");
 
   private Json0Codec() {}
 
   /** A json0 op: an array of components. */
   static List<Component> parse(JsonNode op) {
     if (op == null || !op.isArray()) {
-      throw new OtException("json0 op must be an array of components, got " + OtException.describe(op));
+      throw OtException.badlyFormed("json0 op must be an array of components, got " + OtException.describe(op));
+    }
+    for (int i = 0; i < op.size(); i++) {
+      JsonNode c = op.get(i);
+      if (c == null || !c.isObject() || c.get("p") == null || !c.get("p").isArray()) {
+        throw OtException.badlyFormed("json0 op component " + i + " must be an object with a path p (an array), got "
+            + OtException.describe(c));
+      }
     }
     List<Component> out = new ArrayList<>(op.size());
     for (int i = 0; i < op.size(); i++) {
@@ -81,6 +100,11 @@ final class Json0Codec {
     c.sd = string(json, "sd", where);
     c.t = string(json, "t", where);
     check(c, where);
+    for (JsonNode v : new JsonNode[] {c.na, c.li, c.oi}) {
+      if (JsonMeasure.hasNonFinite(v)) {
+        throw new OtException(where + ": holds a number that is not finite");
+      }
+    }
     return c;
   }
 
@@ -154,6 +178,9 @@ final class Json0Codec {
     List<Object> out = new ArrayList<>(p.size());
     for (JsonNode e : p) {
       if (e.isTextual()) {
+        if (DANGEROUS.contains(e.textValue())) {
+          throw new OtException(where + ": Invalid path segment");
+        }
         out.add(e.textValue());
       } else {
         out.add(index(e, where + ": path element"));

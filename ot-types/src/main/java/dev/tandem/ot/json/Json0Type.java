@@ -2,6 +2,7 @@ package dev.tandem.ot.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.tandem.ot.JsonMeasure;
 import dev.tandem.ot.OtDocument;
 import dev.tandem.ot.OtException;
 import dev.tandem.ot.OtType;
@@ -35,7 +36,26 @@ public final class Json0Type implements OtType {
     if (initialData == null || initialData.isMissingNode()) {
       return NullNode.instance;
     }
+    if (JsonMeasure.hasNonFinite(initialData)) {
+      throw new OtException("json0 initial data holds a number that is not finite");
+    }
     return initialData.deepCopy();
+  }
+
+  @Override
+  public void checkOp(JsonNode op) {
+    Json0Codec.parse(op);
+  }
+
+  @Override
+  public int nestingDepth(JsonNode op) {
+    int max = 0;
+    for (JsonNode c : op) {
+      JsonNode p = c.get("p");
+      int path = p == null ? 0 : p.size();
+      max = Math.max(max, path + Math.max(JsonMeasure.depth(c.get("li")), JsonMeasure.depth(c.get("oi"))));
+    }
+    return max;
   }
 
   @Override

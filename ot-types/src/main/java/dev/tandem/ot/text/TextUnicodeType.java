@@ -47,6 +47,16 @@ public final class TextUnicodeType implements OtType {
   }
 
   @Override
+  public void checkOp(JsonNode op) {
+    TextOpCodec.parse(op);
+  }
+
+  @Override
+  public int nestingDepth(JsonNode op) {
+    return 0;
+  }
+
+  @Override
   public JsonNode apply(JsonNode snapshot, JsonNode op) {
     return TextNode.valueOf(TextOps.apply(text(snapshot, "snapshot"), TextOpCodec.parse(op)));
   }
