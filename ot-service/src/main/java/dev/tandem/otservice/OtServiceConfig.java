@@ -1,5 +1,6 @@
 package dev.tandem.otservice;
 
+import dev.tandem.otservice.state.DocLimits;
 import dev.tandem.schemas.Topics;
 import java.time.Duration;
 import java.util.Map;
@@ -18,9 +19,13 @@ import java.util.UUID;
  * @param flushInterval snapshots of changed documents and a checkpoint this often ({@code TANDEM_FLUSH_MS}, 5000)
  * @param idleEvict documents unused this long leave memory ({@code TANDEM_IDLE_EVICT_MS}, 300000)
  * @param maxResidentDocs at most this many documents in memory per instance ({@code TANDEM_MAX_DOCS}, 20000)
+ * @param limits what a document may become: {@code TANDEM_MAX_DOC_DEPTH} (json0 nesting, 100; at
+ *     most 900, so that every record holding a document stays under Jackson's 1,000-level read
+ *     and write limits) and {@code TANDEM_MAX_DOC_BYTES} (serialized size, 8 MiB; at most 15 MiB,
+ *     so that a snapshot record fits the 16 MiB the topics and the producer allow)
  */
 public record OtServiceConfig(String bootstrapServers, Topics topics, String groupId, String instanceId, int windowSize,
-    int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs) {
+    int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs, DocLimits limits) {
 
   public static OtServiceConfig fromEnv(Map<String, String> env) {
     return new OtServiceConfig(
@@ -32,31 +37,39 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
         Integer.parseInt(env.getOrDefault("TANDEM_SNAPSHOT_EVERY", "100")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_FLUSH_MS", "5000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_EVICT_MS", "300000"))),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOCS", "20000")));
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOCS", "20000")),
+        new DocLimits(
+            Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOC_DEPTH", String.valueOf(DocLimits.DEFAULT.maxDepth()))),
+            Long.parseLong(env.getOrDefault("TANDEM_MAX_DOC_BYTES", String.valueOf(DocLimits.DEFAULT.maxBytes())))));
   }
 
   public OtServiceConfig withKafka(String bootstrap) {
     return new OtServiceConfig(bootstrap, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs);
+        maxResidentDocs, limits);
   }
 
   public OtServiceConfig withTopics(Topics t) {
     return new OtServiceConfig(bootstrapServers, t, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs);
+        maxResidentDocs, limits);
   }
 
   public OtServiceConfig withInstance(String id) {
     return new OtServiceConfig(bootstrapServers, topics, groupId, id, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs);
+        maxResidentDocs, limits);
   }
 
   public OtServiceConfig withGroup(String group) {
     return new OtServiceConfig(bootstrapServers, topics, group, instanceId, windowSize, snapshotEvery, flushInterval,
-        idleEvict, maxResidentDocs);
+        idleEvict, maxResidentDocs, limits);
   }
 
   public OtServiceConfig withFlushInterval(Duration d) {
     return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, d, idleEvict,
-        maxResidentDocs);
+        maxResidentDocs, limits);
+  }
+
+  public OtServiceConfig withLimits(DocLimits l) {
+    return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval,
+        idleEvict, maxResidentDocs, l);
   }
 }

@@ -29,5 +29,14 @@ public final class ShareDbErrors {
   /** Tandem's own: the server could not hand the op to Kafka; the client may resend it. */
   public static final String SERVICE_UNAVAILABLE = "ERR_SERVICE_UNAVAILABLE";
 
+  /** Tandem's own: the op or create would nest the document deeper than the configured depth. */
+  public static final String DOC_TOO_DEEP = "ERR_DOC_TOO_DEEP";
+  /** Tandem's own: the op or create would make the document larger than the configured size. */
+  public static final String DOC_TOO_LARGE = "ERR_DOC_TOO_LARGE";
+  /** Tandem's own: the server cannot load this document (its stored state is damaged); nothing was committed. */
+  public static final String DOC_UNAVAILABLE = "ERR_DOC_UNAVAILABLE";
+  /** Tandem's own: the server could not process this request and skipped it; nothing was committed. */
+  public static final String OP_NOT_PROCESSED = "ERR_OP_NOT_PROCESSED";
+
   private ShareDbErrors() {}
 }

@@ -28,6 +28,14 @@ public final class DocumentState {
   private OtDocument content;
   private long lastSnapshotVersion;
   private long lastOffset = -1;
+  /** The event-log offset of the first op after the last snapshot, -1 when there is none. */
+  private long firstUnsnapshottedOffset = -1;
+  /** The version at which a snapshot could not be written, -1 when none failed. */
+  private long snapshotRefusedAt = -1;
+  /** An upper bound of the serialized content's size in bytes, exact after {@link #measured}. */
+  private long bytes = 4;
+  /** How much of {@link #bytes} is estimated: what ops added since the last exact measure. */
+  private long drift;
 
   private DocumentState(DocKey key, int windowSize) {
     this.key = key;
@@ -49,6 +57,7 @@ public final class DocumentState {
       d.type = OtTypes.byNameOrUri(s.type())
           .orElseThrow(() -> new IllegalStateException("snapshot of " + s.key() + " has unknown type " + s.type()));
       d.content = d.type.open(s.data() == null ? NullNode.instance : s.data());
+      d.bytes = JsonBytes.count(s.data());
     }
     return d;
   }
@@ -88,6 +97,52 @@ public final class DocumentState {
 
   public void snapshotWritten(long atVersion) {
     lastSnapshotVersion = atVersion;
+    firstUnsnapshottedOffset = -1;
+    snapshotRefusedAt = -1;
+  }
+
+  /** A snapshot of the current version could not be written (it cannot be encoded or is too large). */
+  public void snapshotRefused() {
+    snapshotRefusedAt = version;
+  }
+
+  /** Whether a snapshot of the current version was tried and could not be written: do not try again. */
+  public boolean snapshotRefusedNow() {
+    return snapshotRefusedAt == version;
+  }
+
+  /**
+   * Where in the event log a new owner must start replaying to rebuild this document: the
+   * offset of its first op after its last snapshot; -1 when the snapshot is current.
+   */
+  public long firstUnsnapshottedOffset() {
+    return dirty() ? firstUnsnapshottedOffset : -1;
+  }
+
+  /**
+   * An upper bound of the content's serialized size: exact after a create, a delete, a load or
+   * {@link #measured}; each op adds its own serialized size (plus 16 bytes a component for the
+   * digits an {@code na} may add), which bounds what it can insert.
+   */
+  public long estimatedBytes() {
+    return bytes;
+  }
+
+  /** How much of {@link #estimatedBytes} ops added since the size was last exact. */
+  public long estimateDrift() {
+    return drift;
+  }
+
+  /** Records the exact size (or a close upper bound, such as its snapshot record's length). */
+  public void measured(long exactBytes) {
+    bytes = exactBytes;
+    drift = 0;
+  }
+
+  /** Measures the content now: costs one serialization of the document. */
+  public long measure() {
+    measured(JsonBytes.count(data()));
+    return bytes;
   }
 
   /** Whether ops were committed since the last snapshot. */
@@ -102,6 +157,9 @@ public final class DocumentState {
 
   public void offsetOf(long offset) {
     lastOffset = offset;
+    if (version - 1 == lastSnapshotVersion) {
+      firstUnsnapshottedOffset = offset;
+    }
   }
 
   /**
@@ -116,14 +174,25 @@ public final class DocumentState {
       case "create" -> {
         OtType t = OtTypes.byNameOrUri(op.create().type())
             .orElseThrow(() -> new OtException("unknown type " + op.create().type()));
-        content = t.open(t.create(op.create().data()));
+        JsonNode created = t.create(op.create().data());
+        content = t.open(created);
         type = t;
+        measured(JsonBytes.count(created));
       }
       case "del" -> {
         type = null;
         content = null;
+        measured(4);
       }
-      default -> content.apply(op.op());
+      default -> {
+        if (content == null) {
+          throw new OtException(key + ": op v" + op.v() + " on a document that does not exist");
+        }
+        content.apply(op.op());
+        long added = JsonBytes.count(op.op()) + 16L * op.op().size();
+        bytes += added;
+        drift += added;
+      }
     }
     remember(WindowOp.of(op, type));
     version++;
