@@ -25,6 +25,17 @@ public final class OtServiceVerticle extends VerticleBase {
     return loop;
   }
 
+  /**
+   * Whether ot-service makes progress, for {@code /health}: its loop runs and finished a poll
+   * iteration within {@link dev.tandem.otservice.kafka.LoopHealth#STALL}. False before the
+   * verticle starts, while the loop starts or restarts its Kafka clients, when it is wedged,
+   * and after it stopped, was fenced or its thread ended.
+   */
+  public boolean progressing() {
+    OtLoop l = loop;
+    return l != null && thread != null && thread.isAlive() && l.progressing();
+  }
+
   @Override
   public Future<?> start() {
     loop = new OtLoop(config);

@@ -1,49 +1,32 @@
 package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
-import dev.tandem.otservice.kafka.PartitionState.Resident;
-import dev.tandem.otservice.kafka.PartitionState.SnapshotRef;
-import dev.tandem.otservice.state.DocumentState;
-import dev.tandem.otservice.state.SubmitOutcome;
-import dev.tandem.otservice.state.Submission;
-import dev.tandem.schemas.Checkpoint;
-import dev.tandem.schemas.CommittedOp;
-import dev.tandem.schemas.DocKey;
-import dev.tandem.schemas.Records;
-import dev.tandem.schemas.Records.MalformedRecordException;
-import dev.tandem.schemas.Reply;
-import dev.tandem.schemas.SnapshotRecord;
-import dev.tandem.schemas.SubmittedOp;
+import dev.tandem.otservice.kafka.Failures.BatchFailure;
+import dev.tandem.otservice.kafka.Failures.FatalLoopException;
+import dev.tandem.otservice.kafka.Failures.RecordFailure;
+import dev.tandem.otservice.kafka.LoopHealth.State;
+import dev.tandem.otservice.kafka.SubmissionHandler.Pending;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,19 +36,25 @@ import org.slf4j.LoggerFactory;
  * snapshots) with the consumer offsets in one Kafka transaction. Runs on its own thread: every
  * call in here may block.
  *
- * <p>When a transaction fails, the documents of the partitions involved are dropped from
- * memory and the consumer rewinds to the last committed offsets: the state in memory never
- * runs ahead of the log. A partition this instance takes over is rebuilt before any of its
- * records is processed: snapshots index, then the log from the partition's checkpoint.
+ * <p>Its parts: {@link KafkaClients} (set-up), {@link SubmissionHandler} (one record),
+ * {@link PoisonIsolation} (bounded retries, setting aside what cannot be processed),
+ * {@link PartitionRebuilder} (take-over and restore), {@link SnapshotWriter} (snapshots and
+ * checkpoints), {@link ResidentDocuments} (memory). Errors are sorted as {@link Failures} says.
+ *
+ * <p>When a transaction fails, the documents of the partitions involved are rebuilt from the
+ * log before the batch is tried again: the state in memory never runs ahead of the log.
  */
 public final class OtLoop implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OtLoop.class);
-  /** A new owner refills history windows with the ops of about this many flush intervals. */
-  private static final int HISTORY_FLUSHES = 12;
+  private static final Duration TOP_UP = Duration.ofMillis(1);
+  /** Fatal errors restart the clients after 1 s, doubling up to this. */
+  private static final long MAX_RESTART_BACKOFF_MS = 30_000;
+  /** Flushes in a row that fail for Kafka's reasons before the clients are restarted. */
+  private static final int MAX_FAILED_FLUSHES = 3;
 
   private final OtServiceConfig config;
-  private final Map<Integer, PartitionState> owned = new HashMap<>();
+  private final LoopHealth health = new LoopHealth();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong committedOps = new AtomicLong();
   private final AtomicLong rejectedOps = new AtomicLong();
@@ -73,20 +62,29 @@ public final class OtLoop implements Runnable {
   private final AtomicLong transactions = new AtomicLong();
   private final AtomicLong transactionNanos = new AtomicLong();
   private final AtomicLong transactionRecords = new AtomicLong();
-  private long lastStats = System.currentTimeMillis();
+  private final AtomicLong poisonRecords = new AtomicLong();
+  private final Outbox out = new Outbox();
+  private final ResidentDocuments docs;
+  private final PartitionRebuilder rebuilder;
+  private final SnapshotWriter snapshots;
+  private final SubmissionHandler handler;
+  private final PoisonIsolation isolation = new PoisonIsolation(attempt -> sleepQuietly(200L * attempt));
   private volatile boolean running = true;
   private volatile boolean crashed;
   private volatile boolean ready;
-  private KafkaConsumer<String, byte[]> consumer;
-  private KafkaProducer<String, byte[]> producer;
-  /** Reads snapshots (the index, and one snapshot by offset). */
-  private PartitionReader reader;
-  /** Reads the event log during a rebuild; separate because loading a snapshot happens mid-scan. */
-  private PartitionReader logReader;
+  private volatile KafkaClients clients;
+  /** Records polled and not yet processed, while {@link #topUp} polls again. */
+  private ConsumerRecords<String, byte[]> held;
   private long lastFlush = System.currentTimeMillis();
+  private long lastStats = System.currentTimeMillis();
+  private int failedFlushes;
 
   public OtLoop(OtServiceConfig config) {
     this.config = config;
+    this.docs = new ResidentDocuments(config);
+    this.rebuilder = new PartitionRebuilder(config, docs, health::beat);
+    this.snapshots = new SnapshotWriter(config, out);
+    this.handler = new SubmissionHandler(config, docs, out, rejectedOps);
   }
 
   /** Ops committed by this instance since it started. */
@@ -94,8 +92,14 @@ public final class OtLoop implements Runnable {
     return committedOps.get();
   }
 
+  /** Ops and requests refused with an error since it started. */
   public long rejectedOps() {
     return rejectedOps.get();
+  }
+
+  /** Submitted records set aside because they could not be processed, since it started. */
+  public long poisonRecords() {
+    return poisonRecords.get();
   }
 
   /** Whether the loop runs and has joined its group. */
@@ -103,32 +107,82 @@ public final class OtLoop implements Runnable {
     return ready && running;
   }
 
+  /**
+   * Whether the loop makes progress: it runs and finished a poll iteration within
+   * {@link LoopHealth#STALL}. False while it starts, restarts its clients, is wedged, or after it
+   * stopped, was fenced or its thread ended. What {@code /health} should report.
+   */
+  public boolean progressing() {
+    return running && health.progressing();
+  }
+
+  /** The loop's state, last progress and last error, for health details and logs. */
+  public LoopHealth.Status health() {
+    return health.status();
+  }
+
+  /** How often the loop had to start over with fresh Kafka clients. */
+  public long restarts() {
+    return restarts.get();
+  }
+
+  /** Transactions committed for submitted records, and their total time and size. */
+  public long transactions() {
+    return transactions.get();
+  }
+
+  public long transactionNanos() {
+    return transactionNanos.get();
+  }
+
+  public long transactionRecords() {
+    return transactionRecords.get();
+  }
+
   @Override
   public void run() {
+    long backoff = 1000;
     try {
       while (running) {
         try {
-          open();
+          health.state(State.STARTING);
+          clients = KafkaClients.open(config, new Rebalance());
+          out.attach(clients.producer);
+          docs.attach(clients.snapshots);
           loop();
           return;
         } catch (ProducerFencedException e) {
           LOG.error("ot-service {} stops: a newer incarnation took over its transactional id", config.instanceId(), e);
+          health.failed(e);
+          health.state(State.FENCED);
           return;
         } catch (RuntimeException e) {
-          // Fatal for these clients (out-of-order sequence, lost authorization, a bug): start
-          // over with fresh clients. State in memory is dropped; the partitions are rebuilt.
-          LOG.error("ot-service {} restarts its Kafka clients after: {}", config.instanceId(), e.toString(), e);
+          // Fatal for these clients (out-of-order sequence, lost authorization, a bug, a batch
+          // that cannot even be answered): start over with fresh clients. State in memory is
+          // dropped; the partitions are rebuilt.
+          LOG.error("ot-service {} restarts its Kafka clients in {} ms after: {}", config.instanceId(), backoff,
+              e.toString(), e);
+          health.failed(e);
+          health.state(State.RESTARTING);
           restarts.incrementAndGet();
           ready = false;
-          closeQuietly();
-          owned.clear();
-          pendingSnapshots.clear();
-          sleepQuietly(1000);
+          closeClients();
+          docs.clear();
+          snapshots.abandon();
+          sleepQuietly(backoff);
+          backoff = Math.min(MAX_RESTART_BACKOFF_MS, backoff * 2);
         }
       }
+    } catch (Error e) {
+      LOG.error("ot-service {} loop thread ends", config.instanceId(), e);
+      health.failed(e);
+      throw e;
     } finally {
-      closeQuietly();
+      closeClients();
       running = false;
+      if (health.status().state() != State.FENCED) {
+        health.state(State.STOPPED);
+      }
       stopped.countDown();
     }
   }
@@ -137,21 +191,23 @@ public final class OtLoop implements Runnable {
     while (running) {
       ConsumerRecords<String, byte[]> records;
       try {
-        records = consumer.poll(Duration.ofMillis(100));
+        records = clients.consumer.poll(Duration.ofMillis(100));
       } catch (WakeupException e) {
         continue;
       }
       ready = true;
+      health.state(State.RUNNING);
       if (!records.isEmpty()) {
         records = topUp(records);
-        processInTransaction(records);
+        process(records);
       }
       if (System.currentTimeMillis() - lastFlush >= config.flushInterval().toMillis()) {
-        flushInTransaction(false);
+        flush();
       }
+      health.beat();
     }
     if (!crashed) {
-      flushInTransaction(true);
+      flush();
     }
   }
 
@@ -164,7 +220,7 @@ public final class OtLoop implements Runnable {
     held = first;
     ConsumerRecords<String, byte[]> more;
     try {
-      more = consumer.poll(TOP_UP);
+      more = clients.consumer.poll(TOP_UP);
     } catch (WakeupException e) {
       more = ConsumerRecords.empty();
     }
@@ -185,273 +241,181 @@ public final class OtLoop implements Runnable {
     return new ConsumerRecords<>(merged, Map.of());
   }
 
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** Processes a poll's records: one transaction when all goes well, poison set aside when not. */
+  private void process(ConsumerRecords<String, byte[]> records) {
+    List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
+    records.forEach(all::add);
+    Set<ConsumerRecord<String, byte[]>> poison = isolation.process(all, this::transact);
+    poisonRecords.addAndGet(poison.size());
   }
 
-  /** How often the loop had to start over with fresh Kafka clients. */
-  public long restarts() {
-    return restarts.get();
-  }
-
-  /** Stops after the current batch, writing snapshots of what changed; waits up to {@code timeout}. */
-  public void stop(Duration timeout) throws InterruptedException {
-    running = false;
-    if (consumer != null) {
-      consumer.wakeup();
-    }
-    stopped.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
-
-  /** Stops at once without flushing, as a crash would (for fault tests). */
-  public void halt() {
-    crashed = true;
-    running = false;
-    if (consumer != null) {
-      consumer.wakeup();
-    }
-  }
-
-  private void open() {
-    String id = config.instanceId();
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    // A stable id per instance: a restarted instance fences its previous incarnation.
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-ot-" + id);
-    // Exactly once needs both, set explicitly rather than implied.
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Batches of a poll go out together; 1 ms lets the commits of one poll share requests.
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    // With transactions v2 a data batch may be refused with CONCURRENT_TRANSACTIONS while the
-    // previous commit's markers are written; its retry must not be overtaken by the batches
-    // behind it, or the broker sees sequences out of order: one request in flight. With v1 the
-    // idempotent producer keeps order with five in flight.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, transactionVersion() >= 2 ? 1 : 5);
-    // That refusal clears within milliseconds, when the markers are written; the default 100 ms
-    // backoff before the retry would stall every transaction that follows a commit. A flat 1 ms
-    // catches the moment sooner (hot document, warm: 3,265 -> 3,404 ops/s).
-    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 1);
-    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1);
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-    // Batches are small and frequent (one transaction per poll): compressing each costs more CPU
-    // on both ends than it saves (measured: LZ4 setup per batch showed in the profile).
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    producer.initTransactions();
-
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, id);
-    // Offsets are committed only inside our transactions, never by a timer.
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // A submitted op written by an aborted gateway transaction never reaches us.
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-    // Taking over a busy partition replays its log since the checkpoint inside poll().
-    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
-    // A dead instance's partitions move on within about ten seconds.
-    c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
-    consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    reader = new PartitionReader(config.bootstrapServers(), id + "-snapshots");
-    logReader = new PartitionReader(config.bootstrapServers(), id + "-log");
-    consumer.subscribe(List.of(config.topics().submitted()), new Rebalance());
-  }
-
-  /** The cluster's finalized transaction protocol version (1 when the feature is absent). */
-  private int transactionVersion() {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        Map.of("bootstrap.servers", config.bootstrapServers()))) {
-      var range = admin.describeFeatures().featureMetadata().get(30, java.util.concurrent.TimeUnit.SECONDS)
-          .finalizedFeatures().get("transaction.version");
-      return range == null ? 1 : range.maxVersionLevel();
-    } catch (Exception e) {
-      LOG.warn("cannot read the cluster's transaction.version; assuming 2 (the careful setting)", e);
-      return 2;
-    }
-  }
-
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (held != null) {
-        // Records polled but not yet processed: commit them while the partitions are still ours,
-        // before the flush below commits the positions past them.
-        ConsumerRecords<String, byte[]> records = held;
-        held = null;
-        if (!crashed) {
-          processInTransaction(records);
-        }
-      }
-      if (!crashed) {
-        try {
-          flushInTransaction(true);
-        } catch (KafkaException | IllegalStateException e) {
-          LOG.warn("could not write snapshots before giving up partitions {}", partitions, e);
-        }
-      }
-      partitions.forEach(tp -> owned.remove(tp.partition()));
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      held = null;
-      partitions.forEach(tp -> owned.remove(tp.partition()));
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
-        owned.put(tp.partition(), rebuild(tp.partition()));
-      }
-    }
-  }
-
-  /** Rebuilds a partition: the snapshot index, then every document touched since the checkpoint. */
-  private PartitionState rebuild(int partition) {
+  /** One transaction over {@code records}; on failure it aborts, restores, and says whom to blame. */
+  private void transact(List<ConsumerRecord<String, byte[]>> records, Set<ConsumerRecord<String, byte[]>> poison) {
     long started = System.nanoTime();
-    PartitionState ps = new PartitionState(partition);
-    long[] checkpoint = {0, 0};
-    TopicPartition snaps = new TopicPartition(config.topics().snapshots(), partition);
-    reader.scan(snaps, 0, r -> {
-      if (r.value() == null) {
-        return;
-      }
-      try {
-        if (Checkpoint.KEY.equals(r.key())) {
-          Checkpoint cp = Records.decode(r.value(), Checkpoint.class);
-          if (cp.offset() >= checkpoint[0]) {
-            checkpoint[0] = cp.offset();
-            checkpoint[1] = cp.replayFrom();
-          }
-          return;
-        }
-        SnapshotRecord s = Records.decode(r.value(), SnapshotRecord.class);
-        SnapshotRef known = ps.snapshots.get(s.key());
-        if (known == null || known.version() <= s.v()) {
-          ps.snapshots.put(s.key(), new SnapshotRef(r.offset(), s.v()));
-        }
-      } catch (MalformedRecordException | IllegalArgumentException e) {
-        LOG.warn("skipping malformed snapshot record at {}-{}: {}", snaps, r.offset(), e.getMessage());
-      }
-    });
-    TopicPartition log = new TopicPartition(config.topics().committed(), partition);
-    int[] replayed = {0};
-    Map<DocKey, List<CommittedOp>> history = new HashMap<>();
-    ps.logEnd = logReader.scan(log, checkpoint[1], r -> {
-      CommittedOp op = decodeCommitted(r);
-      if (op == null) {
-        return;
-      }
-      DocumentState doc = document(ps, op.key());
-      if (op.v() < doc.version()) {
-        history.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
-        return;
-      }
-      if (op.v() > doc.version()) {
-        throw new IllegalStateException("event log gap for " + op.key() + ": have version " + doc.version()
-            + ", next op in the log is v" + op.v() + " at offset " + r.offset());
-      }
-      doc.apply(op);
-      doc.offsetOf(r.offset());
-      replayed[0]++;
-    });
-    history.forEach((key, ops) -> ps.docs.get(key).doc.prependHistory(ops));
-    ps.pastEnds.add(checkpoint[1]);
-    LOG.info("partition {} rebuilt in {} ms: {} snapshots indexed, {} ops applied and {} read for history from offset {}",
-        partition, (System.nanoTime() - started) / 1_000_000, ps.snapshots.size(), replayed[0],
-        history.values().stream().mapToInt(List::size).sum(), checkpoint[1]);
-    return ps;
-  }
-
-  private static CommittedOp decodeCommitted(ConsumerRecord<String, byte[]> r) {
-    try {
-      return Records.decode(r.value(), CommittedOp.class);
-    } catch (MalformedRecordException | IllegalArgumentException e) {
-      throw new IllegalStateException("malformed record in the event log at offset " + r.offset() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The resident document, or the document loaded from its latest snapshot. */
-  private DocumentState document(PartitionState ps, DocKey key) {
-    Resident r = ps.docs.get(key);
-    long now = System.currentTimeMillis();
-    if (r == null) {
-      SnapshotRef ref = ps.snapshots.get(key);
-      DocumentState doc = DocumentState.empty(key, config.windowSize());
-      if (ref != null) {
-        var record = reader.read(new TopicPartition(config.topics().snapshots(), ps.partition), ref.offset());
-        if (record == null) {
-          throw new IllegalStateException("snapshot of " + key + " at offset " + ref.offset() + " is gone");
-        }
-        doc = DocumentState.fromSnapshot(Records.decode(record.value(), SnapshotRecord.class), config.windowSize());
-      }
-      r = new Resident(doc, now);
-      ps.docs.put(key, r);
-    }
-    r.lastUsed = now;
-    return r.doc;
-  }
-
-  /** A commit sent in the current transaction, waiting for its offset. */
-  private record Pending(PartitionState ps, DocumentState doc, Future<RecordMetadata> sent) {}
-
-  /** Transactions committed for submitted records, and their total time and size. */
-  public long transactions() {
-    return transactions.get();
-  }
-
-  public long transactionNanos() {
-    return transactionNanos.get();
-  }
-
-  public long transactionRecords() {
-    return transactionRecords.get();
-  }
-
-  /** Records polled and not yet processed, while {@link #topUp} polls again. */
-  private ConsumerRecords<String, byte[]> held;
-  private static final Duration TOP_UP = Duration.ofMillis(1);
-
-  private void processInTransaction(ConsumerRecords<String, byte[]> records) {
-    long started = System.nanoTime();
-    producer.beginTransaction();
+    KafkaClients c = clients;
+    c.producer.beginTransaction();
     List<Pending> pending = new ArrayList<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    ConsumerRecord<String, byte[]> current = null;
     try {
-      for (TopicPartition tp : records.partitions()) {
-        PartitionState ps = owned.get(tp.partition());
-        for (ConsumerRecord<String, byte[]> r : records.records(tp)) {
-          handle(ps, r, pending);
-          offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      for (ConsumerRecord<String, byte[]> r : records) {
+        current = r;
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        PartitionState ps = docs.partition(r.partition());
+        if (ps == null) {
+          // Given up in a rebalance since it was polled: the new owner processes it.
+          continue;
+        }
+        if (poison.contains(r)) {
+          handler.answerPoison(ps, r);
+        } else {
+          handler.handle(ps, r).ifPresent(pending::add);
+        }
+        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      }
+      current = null;
+      c.producer.flush();
+      for (Pending p : pending) {
+        current = p.record();
+        long offset = landed(p.sent()).offset();
+        p.doc().offsetOf(offset);
+        p.ps().logEnd = Math.max(p.ps().logEnd, offset + 1);
+      }
+      current = null;
+      long now = System.currentTimeMillis();
+      for (Pending p : pending) {
+        snapshots.writeDue(p.ps(), p.doc(), now);
+      }
+      c.producer.sendOffsetsToTransaction(offsets, c.consumer.groupMetadata());
+      c.producer.commitTransaction();
+    } catch (RuntimeException e) {
+      throw abortAndRestore(e, current, records);
+    }
+    try {
+      snapshots.landed();
+    } catch (ExecutionException | InterruptedException e) {
+      throw new FatalLoopException("a committed snapshot has no offset", e);
+    }
+    committedOps.addAndGet(pending.size());
+    transactions.incrementAndGet();
+    transactionRecords.addAndGet(records.size());
+    transactionNanos.addAndGet(System.nanoTime() - started);
+    logStats();
+  }
+
+  private static RecordMetadata landed(java.util.concurrent.Future<RecordMetadata> sent) {
+    try {
+      return sent.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new KafkaException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted", e);
+    }
+  }
+
+  /**
+   * Aborts the transaction and rebuilds the documents of its partitions; returns what to throw:
+   * the fatal error itself, a {@link RecordFailure} when one record is to blame, else a
+   * {@link BatchFailure}.
+   */
+  private RuntimeException abortAndRestore(RuntimeException e, ConsumerRecord<String, byte[]> current,
+      List<ConsumerRecord<String, byte[]>> records) {
+    if (Failures.fatal(e) || e instanceof FatalLoopException) {
+      return e;
+    }
+    LOG.warn("transaction aborted ({}), restoring partitions {}", e.toString(), partitionsOf(records));
+    snapshots.abandon();
+    try {
+      clients.producer.abortTransaction();
+    } catch (KafkaException abortFailed) {
+      return new FatalLoopException("abort failed after " + e, abortFailed);
+    }
+    for (int p : partitionsOf(records)) {
+      docs.put(rebuilder.rebuild(clients, p));
+    }
+    return current != null && Failures.blamesRecord(e) ? new RecordFailure(current, e) : new BatchFailure(e);
+  }
+
+  private static Set<Integer> partitionsOf(Collection<ConsumerRecord<String, byte[]>> records) {
+    Set<Integer> out = new LinkedHashSet<>();
+    records.forEach(r -> out.add(r.partition()));
+    return out;
+  }
+
+  /**
+   * Writes a snapshot of every changed document and a checkpoint per partition, then lets idle
+   * documents go. All partitions in one transaction; when that fails, one partition at a time,
+   * and a partition whose snapshots fail writes its checkpoint alone (which replays what the
+   * snapshots would have covered). An aborted flush changes nothing in memory.
+   */
+  private void flush() {
+    lastFlush = System.currentTimeMillis();
+    List<PartitionState> parts = assignedPartitions();
+    if (parts.isEmpty()) {
+      return;
+    }
+    boolean ok = flushTransaction(parts, true);
+    if (!ok) {
+      ok = true;
+      for (PartitionState ps : parts) {
+        if (!flushTransaction(List.of(ps), true) && !flushTransaction(List.of(ps), false)) {
+          ok = false;
         }
       }
-      producer.flush();
-      for (Pending p : pending) {
-        p.doc().offsetOf(p.sent().get().offset());
-        p.ps().logEnd = Math.max(p.ps().logEnd, p.sent().get().offset() + 1);
+    }
+    failedFlushes = ok ? 0 : failedFlushes + 1;
+    if (failedFlushes >= MAX_FAILED_FLUSHES) {
+      throw new FatalLoopException(failedFlushes + " flushes in a row failed", null);
+    }
+    docs.evict(System.currentTimeMillis());
+  }
+
+  private List<PartitionState> assignedPartitions() {
+    var assigned = clients.consumer.assignment();
+    List<PartitionState> out = new ArrayList<>();
+    for (PartitionState ps : docs.partitions()) {
+      if (assigned.contains(new TopicPartition(config.topics().submitted(), ps.partition))) {
+        out.add(ps);
       }
-      writeDueSnapshots(pending);
-      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-      producer.commitTransaction();
-      recordSnapshotOffsets();
-      committedOps.addAndGet(pending.size());
-      transactions.incrementAndGet();
-      transactionRecords.addAndGet(records.count());
-      transactionNanos.addAndGet(System.nanoTime() - started);
-      logStats();
-    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-      throw e;
-    } catch (Exception e) {
-      LOG.warn("transaction aborted, rewinding partitions {}: {}", offsets.keySet(), e.toString());
-      abortAndRewind(records.partitions());
+    }
+    return out;
+  }
+
+  /** One flush transaction; false when it was aborted for a reason that is not fatal. */
+  private boolean flushTransaction(List<PartitionState> parts, boolean withSnapshots) {
+    KafkaClients c = clients;
+    long now = System.currentTimeMillis();
+    c.producer.beginTransaction();
+    try {
+      Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+      for (PartitionState ps : parts) {
+        if (withSnapshots) {
+          snapshots.writeChanged(ps, now);
+        }
+        snapshots.checkpoint(ps, now);
+        TopicPartition tp = new TopicPartition(config.topics().submitted(), ps.partition);
+        positions.put(tp, new OffsetAndMetadata(c.consumer.position(tp)));
+      }
+      // The consumer's group generation fences a zombie's flush: stale snapshots never land.
+      c.producer.sendOffsetsToTransaction(positions, c.consumer.groupMetadata());
+      c.producer.commitTransaction();
+      snapshots.landed();
+      return true;
+    } catch (ExecutionException | InterruptedException e) {
+      throw new FatalLoopException("a committed snapshot has no offset", e);
+    } catch (RuntimeException e) {
+      if (Failures.fatal(e)) {
+        throw e;
+      }
+      LOG.warn("snapshot flush of partitions {} aborted: {}", parts.stream().map(p -> p.partition).toList(), e.toString());
+      snapshots.abandon();
+      try {
+        c.producer.abortTransaction();
+      } catch (KafkaException abortFailed) {
+        throw new FatalLoopException("abort failed after " + e, abortFailed);
+      }
+      return false;
     }
   }
 
@@ -465,169 +429,76 @@ public final class OtLoop implements Runnable {
     }
   }
 
-  private void handle(PartitionState ps, ConsumerRecord<String, byte[]> r, List<Pending> pending) {
-    SubmittedOp op;
+  /** Stops after the current batch, writing snapshots of what changed; waits up to {@code timeout}. */
+  public void stop(Duration timeout) throws InterruptedException {
+    running = false;
+    KafkaClients c = clients;
+    if (c != null) {
+      c.consumer.wakeup();
+    }
+    stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops at once without flushing, as a crash would (for fault tests). */
+  public void halt() {
+    crashed = true;
+    running = false;
+    KafkaClients c = clients;
+    if (c != null) {
+      c.consumer.wakeup();
+    }
+  }
+
+  private void closeClients() {
+    KafkaClients c = clients;
+    clients = null;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
     try {
-      op = Records.decode(r.value(), SubmittedOp.class);
-      if (!op.key().value().equals(r.key())) {
-        throw new MalformedRecordException("key " + r.key() + " does not match the document " + op.key());
-      }
-    } catch (MalformedRecordException | IllegalArgumentException e) {
-      LOG.warn("skipping malformed submitted record at {}-{}: {}", r.topic(), r.offset(), e.getMessage());
-      return;
-    }
-    DocumentState doc = document(ps, op.key());
-    if (SubmittedOp.LOAD.equals(op.kind())) {
-      send(config.topics().replies(), ps, op.key(), Records.encode(
-          Reply.snapshot(op, doc.version(), doc.type().map(t -> t.uri()).orElse(null), doc.data())));
-      return;
-    }
-    SubmitOutcome outcome = Submission.submit(doc, op, System.currentTimeMillis());
-    if (outcome instanceof SubmitOutcome.Committed c) {
-      pending.add(new Pending(ps, doc, send(config.topics().committed(), ps, op.key(), Records.encode(c.op()))));
-    } else if (outcome instanceof SubmitOutcome.Duplicate d) {
-      send(config.topics().replies(), ps, op.key(), Records.encode(Reply.duplicate(op, d.v())));
-    } else if (outcome instanceof SubmitOutcome.Rejected rej) {
-      rejectedOps.incrementAndGet();
-      send(config.topics().replies(), ps, op.key(), Records.encode(Reply.reject(op, rej.error())));
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private Future<RecordMetadata> send(String topic, PartitionState ps, DocKey key, byte[] value) {
-    return producer.send(new ProducerRecord<>(topic, ps.partition, key.value(), value));
-  }
-
-  private void writeDueSnapshots(List<Pending> pending) {
-    long now = System.currentTimeMillis();
-    for (Pending p : pending) {
-      DocumentState doc = p.doc();
-      if (doc.version() - doc.lastSnapshotVersion() >= config.snapshotEvery()) {
-        writeSnapshot(p.ps(), doc, now);
-      }
-    }
-  }
-
-  /** A snapshot sent in the current transaction, waiting for its offset. */
-  private record PendingSnapshot(PartitionState ps, DocKey key, long version, Future<RecordMetadata> sent) {}
-
-  private final List<PendingSnapshot> pendingSnapshots = new ArrayList<>();
-
-  private void writeSnapshot(PartitionState ps, DocumentState doc, long now) {
-    Future<RecordMetadata> sent = send(config.topics().snapshots(), ps, doc.key(), Records.encode(doc.snapshot(now)));
-    doc.snapshotWritten(doc.version());
-    pendingSnapshots.add(new PendingSnapshot(ps, doc.key(), doc.version(), sent));
-  }
-
-  private void abortAndRewind(Collection<TopicPartition> partitions) {
-    try {
-      producer.abortTransaction();
-    } catch (KafkaException e) {
-      LOG.warn("abort failed", e);
-    }
-    pendingSnapshots.clear();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
-    for (TopicPartition tp : partitions) {
-      owned.put(tp.partition(), rebuild(tp.partition()));
-      OffsetAndMetadata at = committed.get(tp);
-      if (at != null) {
-        consumer.seek(tp, at);
-      } else {
-        consumer.seekToBeginning(List.of(tp));
-      }
-    }
-  }
-
-  /**
-   * Writes a snapshot of every changed document and a checkpoint per partition, then lets idle
-   * documents (and those past the memory bound) go. With {@code all}, every changed document.
-   */
-  private void flushInTransaction(boolean all) {
-    lastFlush = System.currentTimeMillis();
-    if (owned.isEmpty()) {
-      return;
-    }
-    long now = System.currentTimeMillis();
-    producer.beginTransaction();
-    try {
-      Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
-      var assigned = consumer.assignment();
-      for (PartitionState ps : owned.values()) {
-        if (!assigned.contains(new TopicPartition(config.topics().submitted(), ps.partition))) {
-          continue;
-        }
-        for (Resident r : ps.docs.values()) {
-          if (r.doc.dirty()) {
-            writeSnapshot(ps, r.doc, now);
-          }
-        }
-        ps.pastEnds.addLast(ps.logEnd);
-        while (ps.pastEnds.size() > HISTORY_FLUSHES) {
-          ps.pastEnds.removeFirst();
-        }
-        producer.send(new ProducerRecord<>(config.topics().snapshots(), ps.partition, Checkpoint.KEY,
-            Records.encode(new Checkpoint(1, ps.logEnd, ps.pastEnds.peekFirst(), now))));
-        TopicPartition tp = new TopicPartition(config.topics().submitted(), ps.partition);
-        positions.put(tp, new OffsetAndMetadata(consumer.position(tp)));
-      }
-      // The consumer's group generation fences a zombie's flush: stale snapshots never land.
-      producer.sendOffsetsToTransaction(positions, consumer.groupMetadata());
-      producer.commitTransaction();
-      recordSnapshotOffsets();
-      evict(now);
-    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-      throw e;
-    } catch (Exception e) {
-      LOG.warn("snapshot flush aborted: {}", e.toString());
-      abortAndRewind(owned.keySet().stream().map(p -> new TopicPartition(config.topics().submitted(), p)).toList());
-    }
-  }
-
-  /** After a commit: where the snapshots of that transaction landed. */
-  private void recordSnapshotOffsets() throws Exception {
-    for (PendingSnapshot p : pendingSnapshots) {
-      p.ps().snapshots.put(p.key(), new SnapshotRef(p.sent().get().offset(), p.version()));
-    }
-    pendingSnapshots.clear();
-  }
-
-  private void evict(long now) {
-    int resident = owned.values().stream().mapToInt(ps -> ps.docs.size()).sum();
-    for (PartitionState ps : owned.values()) {
-      for (Iterator<Resident> it = ps.docs.values().iterator(); it.hasNext();) {
-        Resident r = it.next();
-        boolean idle = now - r.lastUsed >= config.idleEvict().toMillis();
-        if (!r.doc.dirty() && (idle || resident > config.maxResidentDocs())) {
-          it.remove();
-          resident--;
+  /** Hands partitions over: commits what was polled for them, snapshots them, rebuilds new ones. */
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (held != null) {
+        // Records polled but not yet processed: commit them while the partitions are still ours,
+        // before the flush below commits the positions past them.
+        ConsumerRecords<String, byte[]> records = held;
+        held = null;
+        if (!crashed) {
+          process(records);
         }
       }
+      if (!crashed) {
+        try {
+          flush();
+        } catch (KafkaException | IllegalStateException | FatalLoopException e) {
+          LOG.warn("could not write snapshots before giving up partitions {}", partitions, e);
+        }
+      }
+      partitions.forEach(tp -> docs.remove(tp.partition()));
     }
-  }
 
-  private void closeQuietly() {
-    try {
-      if (consumer != null) {
-        consumer.close(Duration.ofSeconds(5));
-        consumer = null;
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      held = null;
+      partitions.forEach(tp -> docs.remove(tp.partition()));
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        docs.put(rebuilder.rebuild(clients, tp.partition()));
       }
-    } catch (RuntimeException e) {
-      LOG.debug("consumer close", e);
-    }
-    try {
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-        producer = null;
-      }
-    } catch (RuntimeException e) {
-      LOG.debug("producer close", e);
-    }
-    if (reader != null) {
-      reader.close();
-      reader = null;
-    }
-    if (logReader != null) {
-      logReader.close();
-      logReader = null;
     }
   }
 }

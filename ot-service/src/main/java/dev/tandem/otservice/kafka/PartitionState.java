@@ -2,14 +2,15 @@ package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.state.DocumentState;
 import dev.tandem.schemas.DocKey;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * What an ot-service instance holds for one partition it owns: the resident documents (least
- * recently used first), where each document's latest snapshot is, and how far the event log
- * of this partition reaches.
+ * recently used first), where each document's latest snapshot is, the documents it cannot
+ * load, and how far the event log of this partition reaches.
  */
 final class PartitionState {
 
@@ -18,10 +19,16 @@ final class PartitionState {
   final LinkedHashMap<DocKey, Resident> docs = new LinkedHashMap<>(16, 0.75f, true);
   /** Per document, the offset of its newest snapshot in the snapshots topic. */
   final Map<DocKey, SnapshotRef> snapshots = new HashMap<>();
+  /**
+   * Documents whose stored state cannot be loaded (a snapshot that does not decode, an op in the
+   * log that does not apply or leaves a gap), with the reason: their requests are refused with
+   * {@code ERR_DOC_UNAVAILABLE} instead of failing every transaction of the partition.
+   */
+  final Map<DocKey, String> unavailable = new HashMap<>();
   /** The offset after the last record of this partition of the event log. */
   long logEnd;
   /** The log ends at the last few flushes, oldest first: where a new owner replays history from. */
-  final java.util.ArrayDeque<Long> pastEnds = new java.util.ArrayDeque<>();
+  final ArrayDeque<Long> pastEnds = new ArrayDeque<>();
 
   PartitionState(int partition) {
     this.partition = partition;
