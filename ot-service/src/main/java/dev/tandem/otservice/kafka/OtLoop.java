@@ -1,28 +1,19 @@
 package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
-import dev.tandem.otservice.kafka.Failures.BatchFailure;
 import dev.tandem.otservice.kafka.Failures.FatalLoopException;
-import dev.tandem.otservice.kafka.Failures.RecordFailure;
 import dev.tandem.otservice.kafka.LoopHealth.State;
-import dev.tandem.otservice.kafka.SubmissionHandler.Pending;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -50,24 +41,17 @@ public final class OtLoop implements Runnable {
   private static final Duration TOP_UP = Duration.ofMillis(1);
   /** Fatal errors restart the clients after 1 s, doubling up to this. */
   private static final long MAX_RESTART_BACKOFF_MS = 30_000;
-  /** Flushes in a row that fail for Kafka's reasons before the clients are restarted. */
-  private static final int MAX_FAILED_FLUSHES = 3;
 
   private final OtServiceConfig config;
   private final LoopHealth health = new LoopHealth();
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private final AtomicLong committedOps = new AtomicLong();
-  private final AtomicLong rejectedOps = new AtomicLong();
-  private final AtomicLong restarts = new AtomicLong();
-  private final AtomicLong transactions = new AtomicLong();
-  private final AtomicLong transactionNanos = new AtomicLong();
-  private final AtomicLong transactionRecords = new AtomicLong();
-  private final AtomicLong poisonRecords = new AtomicLong();
+  private final LoopStats stats;
   private final Outbox out = new Outbox();
   private final ResidentDocuments docs;
   private final PartitionRebuilder rebuilder;
   private final SnapshotWriter snapshots;
-  private final SubmissionHandler handler;
+  private final BatchTransaction batch;
+  private final Flusher flusher;
   private final PoisonIsolation isolation = new PoisonIsolation(attempt -> sleepQuietly(200L * attempt));
   private volatile boolean running = true;
   private volatile boolean crashed;
@@ -76,30 +60,31 @@ public final class OtLoop implements Runnable {
   /** Records polled and not yet processed, while {@link #topUp} polls again. */
   private ConsumerRecords<String, byte[]> held;
   private long lastFlush = System.currentTimeMillis();
-  private long lastStats = System.currentTimeMillis();
-  private int failedFlushes;
 
   public OtLoop(OtServiceConfig config) {
     this.config = config;
+    this.stats = new LoopStats(config.instanceId());
     this.docs = new ResidentDocuments(config);
     this.rebuilder = new PartitionRebuilder(config, docs, health::beat);
     this.snapshots = new SnapshotWriter(config, out);
-    this.handler = new SubmissionHandler(config, docs, out, rejectedOps);
+    SubmissionHandler handler = new SubmissionHandler(config, docs, out, stats.rejectedOps);
+    this.batch = new BatchTransaction(() -> clients, docs, handler, snapshots, rebuilder, stats);
+    this.flusher = new Flusher(config, () -> clients, docs, snapshots);
   }
 
   /** Ops committed by this instance since it started. */
   public long committedOps() {
-    return committedOps.get();
+    return stats.committedOps.get();
   }
 
   /** Ops and requests refused with an error since it started. */
   public long rejectedOps() {
-    return rejectedOps.get();
+    return stats.rejectedOps.get();
   }
 
   /** Submitted records set aside because they could not be processed, since it started. */
   public long poisonRecords() {
-    return poisonRecords.get();
+    return stats.poisonRecords.get();
   }
 
   /** Whether the loop runs and has joined its group. */
@@ -123,20 +108,20 @@ public final class OtLoop implements Runnable {
 
   /** How often the loop had to start over with fresh Kafka clients. */
   public long restarts() {
-    return restarts.get();
+    return stats.restarts.get();
   }
 
   /** Transactions committed for submitted records, and their total time and size. */
   public long transactions() {
-    return transactions.get();
+    return stats.transactions.get();
   }
 
   public long transactionNanos() {
-    return transactionNanos.get();
+    return stats.transactionNanos.get();
   }
 
   public long transactionRecords() {
-    return transactionRecords.get();
+    return stats.transactionRecords.get();
   }
 
   @Override
@@ -164,7 +149,7 @@ public final class OtLoop implements Runnable {
               e.toString(), e);
           health.failed(e);
           health.state(State.RESTARTING);
-          restarts.incrementAndGet();
+          stats.restarts.incrementAndGet();
           ready = false;
           closeClients();
           docs.clear();
@@ -245,188 +230,12 @@ public final class OtLoop implements Runnable {
   private void process(ConsumerRecords<String, byte[]> records) {
     List<ConsumerRecord<String, byte[]>> all = new ArrayList<>(records.count());
     records.forEach(all::add);
-    Set<ConsumerRecord<String, byte[]>> poison = isolation.process(all, this::transact);
-    poisonRecords.addAndGet(poison.size());
+    stats.poisonRecords.addAndGet(isolation.process(all, batch).size());
   }
 
-  /** One transaction over {@code records}; on failure it aborts, restores, and says whom to blame. */
-  private void transact(List<ConsumerRecord<String, byte[]>> records, Set<ConsumerRecord<String, byte[]>> poison) {
-    long started = System.nanoTime();
-    KafkaClients c = clients;
-    c.producer.beginTransaction();
-    List<Pending> pending = new ArrayList<>();
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    ConsumerRecord<String, byte[]> current = null;
-    try {
-      for (ConsumerRecord<String, byte[]> r : records) {
-        current = r;
-        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        PartitionState ps = docs.partition(r.partition());
-        if (ps == null) {
-          // Given up in a rebalance since it was polled: the new owner processes it.
-          continue;
-        }
-        if (poison.contains(r)) {
-          handler.answerPoison(ps, r);
-        } else {
-          handler.handle(ps, r).ifPresent(pending::add);
-        }
-        offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
-      }
-      current = null;
-      c.producer.flush();
-      for (Pending p : pending) {
-        current = p.record();
-        long offset = landed(p.sent()).offset();
-        p.doc().offsetOf(offset);
-        p.ps().logEnd = Math.max(p.ps().logEnd, offset + 1);
-      }
-      current = null;
-      long now = System.currentTimeMillis();
-      for (Pending p : pending) {
-        snapshots.writeDue(p.ps(), p.doc(), now);
-      }
-      c.producer.sendOffsetsToTransaction(offsets, c.consumer.groupMetadata());
-      c.producer.commitTransaction();
-    } catch (RuntimeException e) {
-      throw abortAndRestore(e, current, records);
-    }
-    try {
-      snapshots.landed();
-    } catch (ExecutionException | InterruptedException e) {
-      throw new FatalLoopException("a committed snapshot has no offset", e);
-    }
-    committedOps.addAndGet(pending.size());
-    transactions.incrementAndGet();
-    transactionRecords.addAndGet(records.size());
-    transactionNanos.addAndGet(System.nanoTime() - started);
-    logStats();
-  }
-
-  private static RecordMetadata landed(java.util.concurrent.Future<RecordMetadata> sent) {
-    try {
-      return sent.get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new KafkaException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KafkaException("interrupted", e);
-    }
-  }
-
-  /**
-   * Aborts the transaction and rebuilds the documents of its partitions; returns what to throw:
-   * the fatal error itself, a {@link RecordFailure} when one record is to blame, else a
-   * {@link BatchFailure}.
-   */
-  private RuntimeException abortAndRestore(RuntimeException e, ConsumerRecord<String, byte[]> current,
-      List<ConsumerRecord<String, byte[]>> records) {
-    if (Failures.fatal(e) || e instanceof FatalLoopException) {
-      return e;
-    }
-    LOG.warn("transaction aborted ({}), restoring partitions {}", e.toString(), partitionsOf(records));
-    snapshots.abandon();
-    try {
-      clients.producer.abortTransaction();
-    } catch (KafkaException abortFailed) {
-      return new FatalLoopException("abort failed after " + e, abortFailed);
-    }
-    for (int p : partitionsOf(records)) {
-      docs.put(rebuilder.rebuild(clients, p));
-    }
-    return current != null && Failures.blamesRecord(e) ? new RecordFailure(current, e) : new BatchFailure(e);
-  }
-
-  private static Set<Integer> partitionsOf(Collection<ConsumerRecord<String, byte[]>> records) {
-    Set<Integer> out = new LinkedHashSet<>();
-    records.forEach(r -> out.add(r.partition()));
-    return out;
-  }
-
-  /**
-   * Writes a snapshot of every changed document and a checkpoint per partition, then lets idle
-   * documents go. All partitions in one transaction; when that fails, one partition at a time,
-   * and a partition whose snapshots fail writes its checkpoint alone (which replays what the
-   * snapshots would have covered). An aborted flush changes nothing in memory.
-   */
   private void flush() {
     lastFlush = System.currentTimeMillis();
-    List<PartitionState> parts = assignedPartitions();
-    if (parts.isEmpty()) {
-      return;
-    }
-    boolean ok = flushTransaction(parts, true);
-    if (!ok) {
-      ok = true;
-      for (PartitionState ps : parts) {
-        if (!flushTransaction(List.of(ps), true) && !flushTransaction(List.of(ps), false)) {
-          ok = false;
-        }
-      }
-    }
-    failedFlushes = ok ? 0 : failedFlushes + 1;
-    if (failedFlushes >= MAX_FAILED_FLUSHES) {
-      throw new FatalLoopException(failedFlushes + " flushes in a row failed", null);
-    }
-    docs.evict(System.currentTimeMillis());
-  }
-
-  private List<PartitionState> assignedPartitions() {
-    var assigned = clients.consumer.assignment();
-    List<PartitionState> out = new ArrayList<>();
-    for (PartitionState ps : docs.partitions()) {
-      if (assigned.contains(new TopicPartition(config.topics().submitted(), ps.partition))) {
-        out.add(ps);
-      }
-    }
-    return out;
-  }
-
-  /** One flush transaction; false when it was aborted for a reason that is not fatal. */
-  private boolean flushTransaction(List<PartitionState> parts, boolean withSnapshots) {
-    KafkaClients c = clients;
-    long now = System.currentTimeMillis();
-    c.producer.beginTransaction();
-    try {
-      Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
-      for (PartitionState ps : parts) {
-        if (withSnapshots) {
-          snapshots.writeChanged(ps, now);
-        }
-        snapshots.checkpoint(ps, now);
-        TopicPartition tp = new TopicPartition(config.topics().submitted(), ps.partition);
-        positions.put(tp, new OffsetAndMetadata(c.consumer.position(tp)));
-      }
-      // The consumer's group generation fences a zombie's flush: stale snapshots never land.
-      c.producer.sendOffsetsToTransaction(positions, c.consumer.groupMetadata());
-      c.producer.commitTransaction();
-      snapshots.landed();
-      return true;
-    } catch (ExecutionException | InterruptedException e) {
-      throw new FatalLoopException("a committed snapshot has no offset", e);
-    } catch (RuntimeException e) {
-      if (Failures.fatal(e)) {
-        throw e;
-      }
-      LOG.warn("snapshot flush of partitions {} aborted: {}", parts.stream().map(p -> p.partition).toList(), e.toString());
-      snapshots.abandon();
-      try {
-        c.producer.abortTransaction();
-      } catch (KafkaException abortFailed) {
-        throw new FatalLoopException("abort failed after " + e, abortFailed);
-      }
-      return false;
-    }
-  }
-
-  private void logStats() {
-    long now = System.currentTimeMillis();
-    if (now - lastStats >= 10_000) {
-      lastStats = now;
-      long n = Math.max(1, transactions.get());
-      LOG.info("ot-service {}: {} transactions, {} records each on average, {} ms each on average",
-          config.instanceId(), transactions.get(), transactionRecords.get() / n, transactionNanos.get() / n / 1_000_000.0);
-    }
+    flusher.flush();
   }
 
   /** Stops after the current batch, writing snapshots of what changed; waits up to {@code timeout}. */

@@ -1,0 +1,145 @@
+package dev.tandem.otservice.kafka;
+
+import dev.tandem.otservice.kafka.Failures.BatchFailure;
+import dev.tandem.otservice.kafka.Failures.FatalLoopException;
+import dev.tandem.otservice.kafka.Failures.RecordFailure;
+import dev.tandem.otservice.kafka.SubmissionHandler.Pending;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One transaction over submitted records: everything they produce (committed ops, replies, due
+ * snapshots) and the consumer offsets past them, committed together with
+ * {@code sendOffsetsToTransaction} and the consumer's group metadata, so that a zombie's
+ * transaction is fenced. When it fails it aborts, rebuilds the documents of its partitions
+ * from the log (memory never runs ahead of the log) and says whom to blame, for
+ * {@link PoisonIsolation} to decide what to try next.
+ */
+final class BatchTransaction implements PoisonIsolation.Attempt<ConsumerRecord<String, byte[]>> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BatchTransaction.class);
+
+  private final Supplier<KafkaClients> clients;
+  private final ResidentDocuments docs;
+  private final SubmissionHandler handler;
+  private final SnapshotWriter snapshots;
+  private final PartitionRebuilder rebuilder;
+  private final LoopStats stats;
+
+  BatchTransaction(Supplier<KafkaClients> clients, ResidentDocuments docs, SubmissionHandler handler,
+      SnapshotWriter snapshots, PartitionRebuilder rebuilder, LoopStats stats) {
+    this.clients = clients;
+    this.docs = docs;
+    this.handler = handler;
+    this.snapshots = snapshots;
+    this.rebuilder = rebuilder;
+    this.stats = stats;
+  }
+
+  @Override
+  public void run(List<ConsumerRecord<String, byte[]>> records, Set<ConsumerRecord<String, byte[]>> poison) {
+    long started = System.nanoTime();
+    KafkaClients c = clients.get();
+    c.producer.beginTransaction();
+    List<Pending> pending = new ArrayList<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    ConsumerRecord<String, byte[]> current = null;
+    try {
+      for (ConsumerRecord<String, byte[]> r : records) {
+        current = r;
+        PartitionState ps = docs.partition(r.partition());
+        if (ps == null) {
+          // Given up in a rebalance since it was polled: the new owner processes it.
+          continue;
+        }
+        if (poison.contains(r)) {
+          handler.answerPoison(ps, r);
+        } else {
+          handler.handle(ps, r).ifPresent(pending::add);
+        }
+        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      }
+      current = null;
+      c.producer.flush();
+      for (Pending p : pending) {
+        current = p.record();
+        long offset = landed(p.sent()).offset();
+        p.doc().offsetOf(offset);
+        p.ps().logEnd = Math.max(p.ps().logEnd, offset + 1);
+      }
+      current = null;
+      long now = System.currentTimeMillis();
+      for (Pending p : pending) {
+        snapshots.writeDue(p.ps(), p.doc(), now);
+      }
+      c.producer.sendOffsetsToTransaction(offsets, c.consumer.groupMetadata());
+      c.producer.commitTransaction();
+    } catch (RuntimeException e) {
+      throw abortAndRestore(c, e, current, records);
+    }
+    try {
+      snapshots.landed();
+    } catch (ExecutionException | InterruptedException e) {
+      throw new FatalLoopException("a committed snapshot has no offset", e);
+    }
+    stats.committed(pending.size(), records.size(), System.nanoTime() - started);
+  }
+
+  private static RecordMetadata landed(Future<RecordMetadata> sent) {
+    try {
+      return sent.get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : new KafkaException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted", e);
+    }
+  }
+
+  /**
+   * Aborts the transaction and rebuilds the documents of its partitions; returns what to throw:
+   * the fatal error itself, a {@link RecordFailure} when one record is to blame, else a
+   * {@link BatchFailure}.
+   */
+  private RuntimeException abortAndRestore(KafkaClients c, RuntimeException e, ConsumerRecord<String, byte[]> current,
+      List<ConsumerRecord<String, byte[]>> records) {
+    if (Failures.fatal(e) || e instanceof FatalLoopException) {
+      return e;
+    }
+    Set<Integer> partitions = partitionsOf(records);
+    LOG.warn("transaction aborted ({}), restoring partitions {}", e.toString(), partitions);
+    snapshots.abandon();
+    try {
+      c.producer.abortTransaction();
+    } catch (KafkaException abortFailed) {
+      return new FatalLoopException("abort failed after " + e, abortFailed);
+    }
+    for (int p : partitions) {
+      if (docs.partition(p) != null) {
+        docs.put(rebuilder.rebuild(c, p));
+      }
+    }
+    return current != null && Failures.blamesRecord(e) ? new RecordFailure(current, e) : new BatchFailure(e);
+  }
+
+  private static Set<Integer> partitionsOf(Collection<ConsumerRecord<String, byte[]>> records) {
+    Set<Integer> out = new LinkedHashSet<>();
+    records.forEach(r -> out.add(r.partition()));
+    return out;
+  }
+}
