@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -258,12 +257,13 @@ public final class OtLoop implements Runnable {
     }
   }
 
+  /** Closes the clients; the consumer first, whose leaving flushes through the still-open producer. */
   private void closeClients() {
     KafkaClients c = clients;
-    clients = null;
     if (c != null) {
       c.close();
     }
+    clients = null;
   }
 
   private static void sleepQuietly(long ms) {
@@ -278,20 +278,20 @@ public final class OtLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (held != null) {
-        // Records polled but not yet processed: commit them while the partitions are still ours,
-        // before the flush below commits the positions past them.
-        ConsumerRecords<String, byte[]> records = held;
-        held = null;
-        if (!crashed) {
-          process(records);
-        }
-      }
+      ConsumerRecords<String, byte[]> records = held;
+      held = null;
       if (!crashed) {
         try {
+          if (records != null) {
+            // Records polled but not yet processed: commit them while the partitions are still
+            // ours, before the flush below commits the positions past them.
+            process(records);
+          }
           flush();
-        } catch (KafkaException | IllegalStateException | FatalLoopException e) {
-          LOG.warn("could not write snapshots before giving up partitions {}", partitions, e);
+        } catch (RuntimeException e) {
+          // Leaving the group must not fail: the next owner would wait out the session timeout.
+          // What was not committed is processed again by the next owner.
+          LOG.warn("could not commit and snapshot before giving up partitions {}", partitions, e);
         }
       }
       partitions.forEach(tp -> docs.remove(tp.partition()));
