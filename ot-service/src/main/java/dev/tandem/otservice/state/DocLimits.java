@@ -9,7 +9,10 @@ package dev.tandem.otservice.state;
  *     few levels, and Jackson reads and writes at most 1,000.
  * @param maxBytes the largest serialized document: an op or create that would grow it past this
  *     is refused with {@code ERR_DOC_TOO_LARGE}. Between 1 KiB and 15 MiB: a snapshot record must
- *     fit the 16 MiB the topics and ot-service's producer allow.
+ *     fit the 16 MiB the topics and ot-service's producer allow. It also keeps every string
+ *     under Jackson's 20,000,000-character read limit; names and numbers were read through
+ *     Jackson's limits when their ops arrived, so nothing these limits allow fails to encode
+ *     or to read back.
  */
 public record DocLimits(int maxDepth, long maxBytes) {
 
