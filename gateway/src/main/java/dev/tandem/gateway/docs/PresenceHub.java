@@ -2,9 +2,7 @@ package dev.tandem.gateway.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
 import dev.tandem.ot.OtException;
@@ -50,19 +48,19 @@ public final class PresenceHub {
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
   private final AtomicLong superseded = new AtomicLong();
-  /** Sessions with presence held for the next delivery tick. */
-  private final Set<Session> outboxes = new LinkedHashSet<>();
+  /** Peers with presence held for the next delivery tick. */
+  private final Set<Peer> outboxes = new LinkedHashSet<>();
   private long tick = -1;
   private boolean silent;
 
   /** A presence channel with local subscribers or local presences. */
   private static final class Channel {
     final String ch;
-    final Set<Session> subscribers = new LinkedHashSet<>();
+    final Set<Peer> subscribers = new LinkedHashSet<>();
     /** Everyone's latest presence by presence id, local ones included. */
     final Map<String, Entry> entries = new LinkedHashMap<>();
     final Map<String, Local> locals = new HashMap<>();
-    final List<Session> awaiting = new ArrayList<>();
+    final List<Peer> awaiting = new ArrayList<>();
     /** Until synced: presence ids read from the log since the sync request, newer than the state. */
     final Set<String> touched = new java.util.HashSet<>();
     boolean synced;
@@ -81,14 +79,14 @@ public final class PresenceHub {
 
   /** A presence of one of this gateway's connections. */
   private static final class Local {
-    final Session session;
+    final Peer peer;
     Entry latest;
     Entry sent;
     long lastSent;
     long timer = -1;
 
-    Local(Session session) {
-      this.session = session;
+    Local(Peer peer) {
+      this.peer = peer;
     }
   }
 
@@ -120,6 +118,11 @@ public final class PresenceHub {
     return channels.size();
   }
 
+  /** Whether this gateway serves {@code ch} already (a new subscriber there takes no new channel). */
+  boolean serves(String ch) {
+    return channels.containsKey(ch);
+  }
+
   /** From now on nothing more is published: the gateway is going away as if it crashed. */
   public void silence() {
     silent = true;
@@ -127,14 +130,14 @@ public final class PresenceHub {
 
   // ---- from this gateway's clients ----
 
-  void subscribe(Session session, String ch) {
+  void subscribe(Peer peer, String ch) {
     Channel c = channels.computeIfAbsent(ch, Channel::new);
-    c.subscribers.add(session);
+    c.subscribers.add(peer);
     if (c.synced) {
-      sendAll(c, session);
+      sendAll(c, peer);
       return;
     }
-    c.awaiting.add(session);
+    c.awaiting.add(peer);
     if (!c.syncRequested) {
       c.syncRequested = true;
       publish(ch, PresenceRecord.sync(config.instanceId(), ch));
@@ -148,37 +151,37 @@ public final class PresenceHub {
     }
   }
 
-  void unsubscribe(Session session, String ch) {
-    session.dropPresence(ch);
+  void unsubscribe(Peer peer, String ch) {
+    peer.dropPresence(ch);
     Channel c = channels.get(ch);
     if (c != null) {
-      c.subscribers.remove(session);
-      c.awaiting.remove(session);
+      c.subscribers.remove(peer);
+      c.awaiting.remove(peer);
       dropIfUnused(c);
     }
   }
 
   /** The client asks for everyone's presence again. */
-  void request(Session session, String ch) {
+  void request(Peer peer, String ch) {
     Channel c = channels.get(ch);
-    if (c != null && c.subscribers.contains(session) && c.synced) {
-      sendAll(c, session);
+    if (c != null && c.subscribers.contains(peer) && c.synced) {
+      sendAll(c, peer);
       askIfStale(c);
     }
   }
 
-  /** A presence value from a client, already checked by the session. */
-  void submit(Session session, String ch, Entry entry) {
+  /** A presence value from a client, already checked by its connection. */
+  void submit(Peer peer, String ch, Entry entry) {
     received.incrementAndGet();
     Channel c = channels.computeIfAbsent(ch, Channel::new);
     Local local = c.locals.get(entry.id());
     if (local == null) {
-      local = new Local(session);
+      local = new Local(peer);
       c.locals.put(entry.id(), local);
-    } else if (local.session != session) {
+    } else if (local.peer != peer) {
       // Another connection took the presence id over (a reconnect): it is theirs now.
       vertx.cancelTimer(local.timer);
-      local = new Local(session);
+      local = new Local(peer);
       c.locals.put(entry.id(), local);
     }
     if (local.latest != null || local.timer >= 0) {
@@ -202,19 +205,19 @@ public final class PresenceHub {
     }
   }
 
-  /** Whether presence {@code id} of {@code ch} is this session's already. */
-  boolean owns(Session session, String ch, String id) {
+  /** Whether presence {@code id} of {@code ch} is this connection's already. */
+  boolean owns(Peer peer, String ch, String id) {
     Channel c = channels.get(ch);
     Local l = c == null ? null : c.locals.get(id);
-    return l != null && l.session == session;
+    return l != null && l.peer == peer;
   }
 
-  /** How many presences a session has across channels. */
-  int localCount(Session session) {
+  /** How many presences a peer has across channels. */
+  int localCount(Peer peer) {
     int n = 0;
     for (Channel c : channels.values()) {
       for (Local l : c.locals.values()) {
-        if (l.session == session) {
+        if (l.peer == peer) {
           n++;
         }
       }
@@ -243,14 +246,14 @@ public final class PresenceHub {
   }
 
   /** A connection closed: its presences leave at once, everywhere. */
-  void closed(Session session) {
-    outboxes.remove(session);
+  void closed(Peer peer) {
+    outboxes.remove(peer);
     for (Channel c : new ArrayList<>(channels.values())) {
-      c.subscribers.remove(session);
-      c.awaiting.remove(session);
+      c.subscribers.remove(peer);
+      c.awaiting.remove(peer);
       for (Map.Entry<String, Local> e : new ArrayList<>(c.locals.entrySet())) {
         Local l = e.getValue();
-        if (l.session != session) {
+        if (l.peer != peer) {
           continue;
         }
         vertx.cancelTimer(l.timer);
@@ -331,10 +334,7 @@ public final class PresenceHub {
       }
       Entry now = current(l.sent);
       if (stale(now)) {
-        ObjectNode pr = JsonNodeFactory.instance.objectNode();
-        pr.put("a", "pr");
-        pr.put("ch", ch);
-        l.session.send(pr);
+        l.peer.send(Replies.presenceRequest(ch));
         continue;
       }
       l.sent = now;
@@ -359,11 +359,10 @@ public final class PresenceHub {
 
   /** Whether an entry refers to a document version older than this gateway's, after {@link #current}. */
   private boolean stale(Entry e) {
-    if (e.c() == null || e.v() == null || e.gone()) {
+    if (e.c() == null || e.d() == null || e.v() == null || e.gone()) {
       return false;
     }
-    DocView view = docs.ready(new DocKey(e.c(), e.d()));
-    return view != null && e.v() < view.version;
+    return docs.ready(new DocKey(e.c(), e.d())).map(view -> e.v() < view.version()).orElse(false);
   }
 
   private void onExpire(PresenceRecord r) {
@@ -440,15 +439,15 @@ public final class PresenceHub {
   private void synced(Channel c) {
     c.synced = true;
     vertx.cancelTimer(c.syncTimer);
-    List<Session> waiting = new ArrayList<>(c.awaiting);
+    List<Peer> waiting = new ArrayList<>(c.awaiting);
     c.awaiting.clear();
     waiting.forEach(s -> sendAll(c, s));
   }
 
-  private void sendAll(Channel c, Session session) {
+  private void sendAll(Channel c, Peer peer) {
     for (Entry e : c.entries.values()) {
-      if (!e.src().equals(session.src())) {
-        queue(session, c.ch, e.id(), new SharedText(message(c.ch, current(e)).toString()));
+      if (!e.src().equals(peer.alias())) {
+        queue(peer, c.ch, e.id(), new SharedText(Replies.presence(c.ch, current(e)).toString()));
       }
     }
   }
@@ -457,9 +456,9 @@ public final class PresenceHub {
     if (c.subscribers.isEmpty()) {
       return;
     }
-    SharedText text = new SharedText(message(c.ch, entry).toString());
-    for (Session s : c.subscribers) {
-      if (!s.src().equals(entry.src()) && !c.awaiting.contains(s)) {
+    SharedText text = new SharedText(Replies.presence(c.ch, entry).toString());
+    for (Peer s : c.subscribers) {
+      if (!s.alias().equals(entry.src()) && !c.awaiting.contains(s)) {
         queue(s, c.ch, entry.id(), text);
       }
     }
@@ -471,16 +470,16 @@ public final class PresenceHub {
    * is what 200 people moving their cursors cost in system calls. A value not yet sent when a
    * newer one of the same presence arrives is replaced (the last value wins).
    */
-  private void queue(Session session, String ch, String id, SharedText text) {
+  private void queue(Peer peer, String ch, String id, SharedText text) {
     long batch = config.presenceBatch().toMillis();
     if (batch <= 0) {
-      session.send(text);
+      peer.send(text);
       return;
     }
-    if (session.queuePresence(ch, id, text)) {
+    if (peer.queuePresence(ch, id, text)) {
       superseded.incrementAndGet();
     }
-    outboxes.add(session);
+    outboxes.add(peer);
     armTick();
   }
 
@@ -489,7 +488,7 @@ public final class PresenceHub {
       tick = vertx.setTimer(config.presenceBatch().toMillis(), t -> {
         tick = -1;
         // A socket that is not draining keeps its values for a later tick.
-        outboxes.removeIf(Session::flushPresence);
+        outboxes.removeIf(Peer::flushPresence);
         armTick();
       });
     }
@@ -520,28 +519,25 @@ public final class PresenceHub {
    * catches up itself, as ShareDB's client does).
    */
   private Entry current(Entry e) {
-    if (e.c() == null || e.v() == null) {
+    if (e.c() == null || e.d() == null || e.v() == null) {
       return e;
     }
-    DocView view = docs.ready(new DocKey(e.c(), e.d()));
-    if (view == null || e.v() >= view.version || e.v() < view.windowStart()) {
+    DocView view = docs.ready(new DocKey(e.c(), e.d())).orElse(null);
+    if (view == null || e.v() >= view.version() || e.v() < view.windowStart()) {
       return e;
     }
     if (e.gone()) {
-      return e.withValue(NullNode.getInstance(), view.version);
+      return e.withValue(NullNode.getInstance(), view.version());
     }
     JsonNode p = e.p();
-    for (DocView.WindowEntry w : view.window) {
-      if (w.v() < e.v()) {
-        continue;
-      }
+    for (DocView.WindowEntry w : view.ops(e.v(), view.version())) {
       JsonNode op;
       try {
-        op = JSON.readTree(w.message());
+        op = JSON.readTree(w.frame().text());
       } catch (Exception ex) {
         return e;
       }
-      if (op.has("create") || op.has("del") || view.type == null) {
+      if (op.has("create") || op.has("del") || view.type().isEmpty()) {
         p = NullNode.getInstance();
         continue;
       }
@@ -549,34 +545,13 @@ public final class PresenceHub {
         continue;
       }
       try {
-        p = view.type.transformPresence(p, op.get("op"), e.src().equals(op.path("src").asText()));
+        p = view.type().get().transformPresence(p, op.get("op"), e.src().equals(w.src()));
       } catch (OtException | IllegalArgumentException ex) {
         LOG.debug("presence {} does not transform: {}", e.id(), ex.getMessage());
         p = NullNode.getInstance();
       }
     }
-    return e.withValue(p, view.version);
+    return e.withValue(p, view.version());
   }
 
-  /** The ShareDB presence message: {@code {a:'p', ch, src, id, p, pv, c, d, v, t}}. */
-  static ObjectNode message(String ch, Entry e) {
-    ObjectNode m = JsonNodeFactory.instance.objectNode();
-    m.put("a", "p");
-    m.put("ch", ch);
-    m.put("src", e.src());
-    m.put("id", e.id());
-    m.set("p", e.p() == null ? NullNode.getInstance() : e.p());
-    m.put("pv", e.pv());
-    if (e.c() != null) {
-      m.put("c", e.c());
-      m.put("d", e.d());
-    }
-    if (e.v() != null) {
-      m.put("v", e.v());
-    }
-    if (e.t() != null) {
-      m.put("t", e.t());
-    }
-    return m;
-  }
 }
