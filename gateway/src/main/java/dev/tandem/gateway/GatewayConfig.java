@@ -107,4 +107,15 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         windowSize, loadTimeout, idleEvict, ttl, interval, presenceBatch, maxPresenceBytes, edgeLoops,
         limits, srcKey);
   }
+
+  /** Every setting but the key, which never goes to a log. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[host=" + host + ", port=" + port + ", kafka=" + bootstrapServers + ", topics=" + topics
+        + ", instance=" + instanceId + ", maxMessageBytes=" + maxMessageBytes + ", maxMessagesPerSecond="
+        + maxMessagesPerSecond + ", window=" + windowSize + ", loadTimeout=" + loadTimeout + ", idleEvict=" + idleEvict
+        + ", presenceTtl=" + presenceTtl + ", presenceInterval=" + presenceInterval + ", presenceBatch=" + presenceBatch
+        + ", maxPresenceBytes=" + maxPresenceBytes + ", edgeLoops=" + edgeLoops + ", limits=" + limits
+        + ", srcKey=(hidden)]";
+  }
 }
