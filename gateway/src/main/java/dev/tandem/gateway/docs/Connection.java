@@ -128,7 +128,13 @@ public final class Connection implements Peer {
       return;
     }
     Decoded.Valid ok = (Decoded.Valid) decoded;
-    dispatch(ok.raw(), ok.echo(), ok.request());
+    try {
+      dispatch(ok.raw(), ok.echo(), ok.request());
+    } catch (RuntimeException e) {
+      // A bug, not the client's doing: logged in full, and the client still gets an answer.
+      LOG.error("request {} from {} failed", ok.request().getClass().getSimpleName(), identity.alias(), e);
+      send(Replies.error(ok.echo(), new OpError(ShareDbErrors.UNKNOWN_ERROR, "The server could not handle this request")));
+    }
   }
 
   private void dispatch(ObjectNode raw, ObjectNode echo, Request request) {
@@ -348,7 +354,9 @@ public final class Connection implements Peer {
     String d = null;
     Long v = null;
     String t = null;
-    if (p.doc().isPresent()) {
+    // A presence naming a collection but no document (d: null) is relayed as ShareDB relays it,
+    // without document fields: nothing transforms it, and the presence record carries c with d.
+    if (p.doc().isPresent() && p.doc().get().id().isPresent()) {
       Request.PresenceDoc doc = p.doc().get();
       c = doc.collection();
       d = doc.id().orElse(null);
