@@ -10,15 +10,12 @@ import dev.tandem.history.HistoryException;
 import dev.tandem.schemas.CreateData;
 import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.OpError;
-import dev.tandem.schemas.PresenceRecord.Entry;
 import dev.tandem.schemas.ShareDbErrors;
 import dev.tandem.schemas.SubmittedOp;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -37,7 +34,6 @@ public final class Connection implements Peer {
   private final ServerWebSocket socket;
   private final Optional<String> user;
   private final DocHub hub;
-  private final PresenceHub presence;
   private final GatewayConfig config;
   private final EdgeLimits limits;
   private final ClientIds ids;
@@ -46,15 +42,12 @@ public final class Connection implements Peer {
   private final Set<DocKey> subscribed = new HashSet<>();
   /** Subscriptions asked for and not yet answered: they count against the cap too. */
   private final Set<DocKey> subscribing = new HashSet<>();
-  private final Set<String> channels = new HashSet<>();
-  private final Map<PresenceKey, SharedText> presenceOutbox = new LinkedHashMap<>();
+  private final PresenceRequests presenceRequests;
+  private final PresenceOutbox presenceOutbox = new PresenceOutbox();
   private Identity identity;
   private boolean closed;
   private volatile long lastPong = System.currentTimeMillis();
   private Runnable onClose = () -> { };
-
-  /** Where a queued presence value belongs: one value per channel and presence id. */
-  private record PresenceKey(String ch, String id) {}
 
   /** A connection for {@code socket}; created on the socket's event loop. */
   public Connection(ServerWebSocket socket, Optional<String> user, DocHub hub, PresenceHub presence,
@@ -62,7 +55,7 @@ public final class Connection implements Peer {
     this.socket = socket;
     this.user = user;
     this.hub = hub;
-    this.presence = presence;
+    this.presenceRequests = new PresenceRequests(this, presence, hub, config.limits(), config.instanceId());
     this.config = config;
     this.limits = config.limits();
     this.ids = ids;
@@ -159,21 +152,13 @@ public final class Connection implements Peer {
     } else if (request instanceof Request.SnapshotAtTime n) {
       snapshot(raw, echo, n.key(), null, n.timestamp().orElse(null));
     } else if (request instanceof Request.PresenceSubmit p) {
-      presence(echo, p);
+      presenceRequests.submit(echo, p);
     } else if (request instanceof Request.PresenceSubscribe ps) {
-      if (channelRefused(echo, ps.channel())) {
-        return;
-      }
-      channels.add(ps.channel());
-      // The reply first: the client takes presence of others only once it is subscribed.
-      send(Replies.presenceSubscription(raw, ps.channel()));
-      presence.subscribe(this, ps.channel());
+      presenceRequests.subscribe(raw, echo, ps.channel());
     } else if (request instanceof Request.PresenceUnsubscribe pu) {
-      presence.unsubscribe(this, pu.channel());
-      channels.remove(pu.channel());
-      send(Replies.presenceSubscription(raw, pu.channel()));
+      presenceRequests.unsubscribe(raw, pu.channel());
     } else if (request instanceof Request.PresenceRequest pr) {
-      presence.request(this, pr.channel());
+      presenceRequests.request(pr.channel());
     } else if (request instanceof Request.Ping) {
       send(Replies.reply(raw, false));
     }
@@ -333,63 +318,6 @@ public final class Connection implements Peer {
     return new SubmittedOp(1, "del", k.collection(), k.id(), src, s.seq(), v, null, null, true, gw, null, by, now);
   }
 
-  /**
-   * A presence value, acknowledged at once and delivered to the others coalesced. As in ShareDB,
-   * the connection need not subscribe to the document, and a document presence may name no
-   * document id ({@code d: null}).
-   */
-  private void presence(ObjectNode echo, Request.PresenceSubmit p) {
-    String ch = p.channel();
-    if (!channels.contains(ch) && channelRefused(echo, ch)) {
-      return;
-    }
-    boolean leaving = p.value().isNull();
-    if (!leaving && !presence.owns(this, ch, p.presenceId())
-        && presence.localCount(this) >= limits.maxPresencesPerConnection()) {
-      send(Replies.error(echo, new OpError(ShareDbErrors.TOO_LARGE, "More than "
-          + limits.maxPresencesPerConnection() + " presences on one connection")));
-      return;
-    }
-    String c = null;
-    String d = null;
-    Long v = null;
-    String t = null;
-    // A presence naming a collection but no document (d: null) is relayed as ShareDB relays it,
-    // without document fields: nothing transforms it, and the presence record carries c with d.
-    if (p.doc().isPresent() && p.doc().get().id().isPresent()) {
-      Request.PresenceDoc doc = p.doc().get();
-      c = doc.collection();
-      d = doc.id().orElse(null);
-      t = doc.type().orElse(null);
-      v = doc.version().orElse(null);
-      if (v != null && d != null) {
-        long known = hub.ready(new DocKey(c, d)).map(DocView::version).orElse(Long.MAX_VALUE);
-        v = Math.min(v, known);
-      }
-    }
-    presence.submit(this, ch, new Entry(config.instanceId(), p.presenceId(), identity.alias(),
-        leaving ? null : p.value(), p.pv(), c, d, v, t));
-    send(Replies.presenceAck(ch, p.presenceId(), p.pv()));
-  }
-
-  /** Whether a new channel would take this connection or the gateway over its cap (the error sent). */
-  private boolean channelRefused(ObjectNode echo, String ch) {
-    if (channels.contains(ch)) {
-      return false;
-    }
-    if (channels.size() >= limits.maxPresenceChannelsPerConnection()) {
-      send(Replies.error(echo, new OpError(EdgeErrors.TOO_MANY_PRESENCE_CHANNELS, "A connection may use at most "
-          + limits.maxPresenceChannelsPerConnection() + " presence channels")));
-      return true;
-    }
-    if (!presence.serves(ch) && presence.channelCount() >= limits.maxPresenceChannels()) {
-      send(Replies.error(echo, new OpError(EdgeErrors.TOO_MANY_PRESENCE_CHANNELS,
-          "This server serves its maximum of presence channels; try again later")));
-      return true;
-    }
-    return false;
-  }
-
   /** ShareDB's fetchSnapshot and fetchSnapshotByTimestamp, answered from the event log. */
   private void snapshot(ObjectNode raw, ObjectNode echo, DocKey key, Long v, Long ts) {
     hub.history().snapshot(key, v, ts).onComplete(done -> {
@@ -448,31 +376,21 @@ public final class Connection implements Peer {
 
   @Override
   public boolean queuePresence(String ch, String id, SharedText message) {
-    return !closed && presenceOutbox.put(new PresenceKey(ch, id), message) != null;
+    return !closed && presenceOutbox.hold(ch, id, message);
   }
 
-  /**
-   * Writes the presence held as one batch of frames: one write for everything since the last
-   * tick. Presence may overtake an op still queued, which ShareDB clients handle (a value names
-   * its version). A socket that is not draining keeps only the latest value of each presence.
-   */
   @Override
   public boolean flushPresence() {
-    if (closed || presenceOutbox.isEmpty()) {
+    if (closed) {
       presenceOutbox.clear();
       return true;
     }
-    if (!out.draining()) {
-      return false;
-    }
-    out.write(presenceOutbox.values());
-    presenceOutbox.clear();
-    return true;
+    return presenceOutbox.flush(out);
   }
 
   @Override
   public void dropPresence(String ch) {
-    presenceOutbox.keySet().removeIf(k -> k.ch().equals(ch));
+    presenceOutbox.drop(ch);
   }
 
   /** Bytes queued for this client and not yet taken by the network. */
@@ -493,10 +411,9 @@ public final class Connection implements Peer {
     closed = true;
     presenceOutbox.clear();
     hub.closed(this);
-    presence.closed(this);
+    presenceRequests.close();
     subscribed.clear();
     subscribing.clear();
-    channels.clear();
     onClose.run();
   }
 }
