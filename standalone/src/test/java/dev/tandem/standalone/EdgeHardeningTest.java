@@ -227,14 +227,15 @@ class EdgeHardeningTest {
   void aClientThatNeverReadsIsClosedAndReleased() throws Exception {
     String id = doc();
     try (WsClient writer = connect(1); WsClient sink = connect(1)) {
-      writer.send(create(id, 1, "x".repeat(200_000)));
+      // Under 64 KiB a message, so the client's own frame limit never closes it.
+      writer.send(create(id, 1, "x".repeat(60_000)));
       assertFalse(writer.next("op").containsKey("error"));
       long sessions = metric(1, "tandem_gateway_sessions");
       CompletableFuture<Short> closed = new CompletableFuture<>();
       sink.whenClosed(closed::complete);
       sink.pause();
-      // Each fetch asks for 200 KB; 100 of them are 20 MB the client never takes.
-      for (int i = 0; i < 100; i++) {
+      // Each fetch asks for 60 KB; 400 of them are 24 MB the client never takes.
+      for (int i = 0; i < 400; i++) {
         sink.send(new JsonObject().put("a", "f").put("c", "notes").put("d", id));
       }
       // Well within the 15 s liveness: the budget closed it.

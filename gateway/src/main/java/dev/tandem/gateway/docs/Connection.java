@@ -69,11 +69,12 @@ public final class Connection implements Peer {
     socket.textMessageHandler(text -> {
       Decoded d = decoder.decode(text);
       if (!rate.take()) {
-        d = new Decoded.Invalid(d.echo(), new OpError(ShareDbErrors.RATE_LIMITED, "More than "
-            + config.maxMessagesPerSecond() + " messages per second; slow down"));
+        // Answered here, on the socket's loop: a flood never reaches the hub.
+        out.write(new SharedText(Replies.error(d.echo(), new OpError(ShareDbErrors.RATE_LIMITED, "More than "
+            + config.maxMessagesPerSecond() + " messages per second; slow down")).toString()));
+        return;
       }
-      Decoded request = d;
-      hubContext.runOnContext(v -> onRequest(request));
+      hubContext.runOnContext(v -> onRequest(d));
     });
     socket.binaryMessageHandler(b -> hubContext.runOnContext(v -> onRequest(
         RequestDecoder.unreadable("Binary messages are not part of the protocol; send JSON text"))));
