@@ -122,11 +122,7 @@ final class Replies {
     m.put("pv", e.pv());
     if (e.c() != null) {
       m.put("c", e.c());
-      if (e.d() != null) {
-        m.put("d", e.d());
-      } else {
-        m.putNull("d");
-      }
+      m.put("d", e.d());
     }
     if (e.v() != null) {
       m.put("v", e.v());
