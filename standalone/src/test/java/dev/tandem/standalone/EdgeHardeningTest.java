@@ -46,10 +46,11 @@ class EdgeHardeningTest {
     cluster = new TestCluster(2);
     cluster.addOtService();
     cluster.addGateway(GatewayConfig.fromEnv(Map.of()));
-    // Tight limits: 50 documents per connection, 120 per server, 1 MiB outbound (pongs within the
+    // Tight limits: 50 documents per connection, 120 per server, 60 presence channels per
+    // connection, 100 per server, 1 MiB outbound (pongs within the
     // default 15 s, so the budget, not liveness, closes a client that does not read)...
     cluster.addGateway(GatewayConfig.fromEnv(Map.of())
-        .withEdgeLimits(EdgeLimits.defaults().withDocs(50, 120).withOutboundBudget(1 << 20)));
+        .withEdgeLimits(EdgeLimits.defaults().withDocs(50, 120).withPresenceChannels(60, 100).withOutboundBudget(1 << 20)));
     // ...and pongs within 2 s, with the default 8 MiB budget that a ping-pong client never reaches.
     cluster.addGateway(GatewayConfig.fromEnv(Map.of()).withPresence(Duration.ofSeconds(2), Duration.ofMillis(40)));
     vertx = Vertx.vertx();
@@ -301,6 +302,34 @@ class EdgeHardeningTest {
       assertEquals("ERR_MESSAGE_TOO_LARGE", error(alice));
       alice.send(new JsonObject().put("a", "pp"));
       assertEquals("pp", alice.next("pp").getString("a"));
+    }
+  }
+
+  @Test
+  void presenceChannelsAreCappedPerConnectionAndPerServer() throws Exception {
+    try (WsClient a = connect(1); WsClient b = connect(1)) {
+      for (int i = 0; i < 60; i++) {
+        a.send(new JsonObject().put("a", "ps").put("ch", "a-" + i).put("seq", i));
+        assertFalse(a.next("ps").containsKey("error"));
+      }
+      a.send(new JsonObject().put("a", "ps").put("ch", "a-60").put("seq", 60));
+      assertEquals("ERR_TOO_MANY_PRESENCE_CHANNELS", error(a));
+      a.send(new JsonObject().put("a", "p").put("ch", "a-61").put("id", "x").put("pv", 0).put("p", 1));
+      assertEquals("ERR_TOO_MANY_PRESENCE_CHANNELS", error(a));
+      // The server's 100: b gets 40 new ones, and may still join a channel the server serves.
+      for (int i = 0; i < 40; i++) {
+        b.send(new JsonObject().put("a", "ps").put("ch", "b-" + i).put("seq", i));
+        assertFalse(b.next("ps").containsKey("error"));
+      }
+      b.send(new JsonObject().put("a", "ps").put("ch", "b-40").put("seq", 40));
+      assertEquals("ERR_TOO_MANY_PRESENCE_CHANNELS", error(b));
+      b.send(new JsonObject().put("a", "ps").put("ch", "a-0").put("seq", 41));
+      assertFalse(b.next("ps").containsKey("error"));
+      // Leaving frees a channel for the next.
+      a.send(new JsonObject().put("a", "pu").put("ch", "a-5").put("seq", 61));
+      a.next("pu");
+      b.send(new JsonObject().put("a", "ps").put("ch", "b-40").put("seq", 42));
+      assertFalse(b.next("ps").containsKey("error"));
     }
   }
 
