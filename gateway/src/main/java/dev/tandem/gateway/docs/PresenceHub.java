@@ -1,12 +1,8 @@
 package dev.tandem.gateway.docs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
-import dev.tandem.ot.OtException;
-import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.PresenceRecord;
 import dev.tandem.schemas.PresenceRecord.Entry;
 import dev.tandem.schemas.Records;
@@ -36,21 +32,17 @@ import org.slf4j.LoggerFactory;
 public final class PresenceHub {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceHub.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SYNC_TIMEOUT_MS = 3_000;
 
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Submitter submitter;
-  private final DocHub docs;
   private final Map<String, Channel> channels = new HashMap<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
-  private final AtomicLong superseded = new AtomicLong();
-  /** Peers with presence held for the next delivery tick. */
-  private final Set<Peer> outboxes = new LinkedHashSet<>();
-  private long tick = -1;
+  private final PresenceDelivery delivery;
+  private final PresenceVersions versions;
   private boolean silent;
 
   /** A presence channel with local subscribers or local presences. */
@@ -94,7 +86,8 @@ public final class PresenceHub {
     this.vertx = vertx;
     this.config = config;
     this.submitter = submitter;
-    this.docs = docs;
+    this.delivery = new PresenceDelivery(vertx, config.presenceBatch());
+    this.versions = new PresenceVersions(docs);
   }
 
   public long receivedCount() {
@@ -111,7 +104,7 @@ public final class PresenceHub {
 
   /** Presence values replaced at a receiver by a newer one before the delivery tick sent them. */
   public long supersededCount() {
-    return superseded.get();
+    return delivery.supersededCount();
   }
 
   public int channelCount() {
@@ -230,7 +223,7 @@ public final class PresenceHub {
     if (local == null || local.latest == null) {
       return;
     }
-    Entry entry = current(local.latest);
+    Entry entry = versions.current(local.latest);
     local.latest = null;
     local.sent = entry;
     local.lastSent = System.currentTimeMillis();
@@ -247,7 +240,7 @@ public final class PresenceHub {
 
   /** A connection closed: its presences leave at once, everywhere. */
   void closed(Peer peer) {
-    outboxes.remove(peer);
+    delivery.forget(peer);
     for (Channel c : new ArrayList<>(channels.values())) {
       c.subscribers.remove(peer);
       c.awaiting.remove(peer);
@@ -314,7 +307,7 @@ public final class PresenceHub {
     } else {
       c.entries.put(entry.id(), entry);
     }
-    deliver(c, current(entry));
+    deliver(c, versions.current(entry));
   }
 
   /**
@@ -332,8 +325,8 @@ public final class PresenceHub {
       if (l.sent == null || l.sent.gone()) {
         continue;
       }
-      Entry now = current(l.sent);
-      if (stale(now)) {
+      Entry now = versions.current(l.sent);
+      if (versions.stale(now)) {
         l.peer.send(Replies.presenceRequest(ch));
         continue;
       }
@@ -349,20 +342,12 @@ public final class PresenceHub {
       return;
     }
     for (Entry e : c.entries.values()) {
-      if (stale(current(e))) {
+      if (versions.stale(versions.current(e))) {
         c.lastAsk = now;
         publish(c.ch, PresenceRecord.ask(config.instanceId(), c.ch));
         return;
       }
     }
-  }
-
-  /** Whether an entry refers to a document version older than this gateway's, after {@link #current}. */
-  private boolean stale(Entry e) {
-    if (e.c() == null || e.d() == null || e.v() == null || e.gone()) {
-      return false;
-    }
-    return docs.ready(new DocKey(e.c(), e.d())).map(view -> e.v() < view.version()).orElse(false);
   }
 
   private void onExpire(PresenceRecord r) {
@@ -447,7 +432,7 @@ public final class PresenceHub {
   private void sendAll(Channel c, Peer peer) {
     for (Entry e : c.entries.values()) {
       if (!e.src().equals(peer.alias())) {
-        queue(peer, c.ch, e.id(), new SharedText(Replies.presence(c.ch, current(e)).toString()));
+        delivery.queue(peer, c.ch, e.id(), new SharedText(Replies.presence(c.ch, versions.current(e)).toString()));
       }
     }
   }
@@ -459,38 +444,8 @@ public final class PresenceHub {
     SharedText text = new SharedText(Replies.presence(c.ch, entry).toString());
     for (Peer s : c.subscribers) {
       if (!s.alias().equals(entry.src()) && !c.awaiting.contains(s)) {
-        queue(s, c.ch, entry.id(), text);
+        delivery.queue(s, c.ch, entry.id(), text);
       }
-    }
-  }
-
-  /**
-   * Presence for one client goes out at the next delivery tick, together with everything else
-   * held for it: one socket write per client per tick rather than one per cursor move, which
-   * is what 200 people moving their cursors cost in system calls. A value not yet sent when a
-   * newer one of the same presence arrives is replaced (the last value wins).
-   */
-  private void queue(Peer peer, String ch, String id, SharedText text) {
-    long batch = config.presenceBatch().toMillis();
-    if (batch <= 0) {
-      peer.send(text);
-      return;
-    }
-    if (peer.queuePresence(ch, id, text)) {
-      superseded.incrementAndGet();
-    }
-    outboxes.add(peer);
-    armTick();
-  }
-
-  private void armTick() {
-    if (tick < 0 && !outboxes.isEmpty()) {
-      tick = vertx.setTimer(config.presenceBatch().toMillis(), t -> {
-        tick = -1;
-        // A socket that is not draining keeps its values for a later tick.
-        outboxes.removeIf(Peer::flushPresence);
-        armTick();
-      });
     }
   }
 
@@ -512,46 +467,4 @@ public final class PresenceHub {
       channels.remove(c.ch);
     }
   }
-
-  /**
-   * The entry transformed up to the document version this gateway has, when it refers to an
-   * older one and the ops in between are still in the window; otherwise as it is (the client
-   * catches up itself, as ShareDB's client does).
-   */
-  private Entry current(Entry e) {
-    if (e.c() == null || e.d() == null || e.v() == null) {
-      return e;
-    }
-    DocView view = docs.ready(new DocKey(e.c(), e.d())).orElse(null);
-    if (view == null || e.v() >= view.version() || e.v() < view.windowStart()) {
-      return e;
-    }
-    if (e.gone()) {
-      return e.withValue(NullNode.getInstance(), view.version());
-    }
-    JsonNode p = e.p();
-    for (DocView.WindowEntry w : view.ops(e.v(), view.version())) {
-      JsonNode op;
-      try {
-        op = JSON.readTree(w.frame().text());
-      } catch (Exception ex) {
-        return e;
-      }
-      if (op.has("create") || op.has("del") || view.type().isEmpty()) {
-        p = NullNode.getInstance();
-        continue;
-      }
-      if (p.isNull()) {
-        continue;
-      }
-      try {
-        p = view.type().get().transformPresence(p, op.get("op"), e.src().equals(w.src()));
-      } catch (OtException | IllegalArgumentException ex) {
-        LOG.debug("presence {} does not transform: {}", e.id(), ex.getMessage());
-        p = NullNode.getInstance();
-      }
-    }
-    return e.withValue(p, view.version());
-  }
-
 }
