@@ -3,6 +3,7 @@ package dev.tandem.gateway.docs;
 import static dev.tandem.schemas.ShareDbErrors.MESSAGE_BADLY_FORMED;
 import static dev.tandem.schemas.ShareDbErrors.OT_OP_BADLY_FORMED;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -56,6 +57,9 @@ public final class RequestDecoder {
     JsonNode tree;
     try {
       tree = JSON.readTree(text);
+    } catch (StreamConstraintsException e) {
+      // Jackson's own bounds (nesting over 1,000 levels, a number of thousands of digits).
+      return invalid(NODES.objectNode(), ShareDbErrors.TOO_LARGE, "Message nests too deeply or holds too long a value");
     } catch (Exception e) {
       // Jackson's message names parser options and echoes input: the client learns only what it did.
       return invalid(NODES.objectNode(), MESSAGE_BADLY_FORMED, "Message is not JSON");

@@ -195,7 +195,11 @@ class RequestDecoderTest {
 
   @Test
   void aJsonErrorNamesNoParserInternals() {
-    Decoded.Invalid d = assertInstanceOf(Decoded.Invalid.class, DECODER.decode("[".repeat(5000)));
+    Decoded.Invalid d = assertInstanceOf(Decoded.Invalid.class, DECODER.decode("{\"a\":\"f\",\"c\":\"n\"\u0000"));
+    assertEquals("ERR_MESSAGE_BADLY_FORMED", d.error().code());
     assertEquals("Message is not JSON", d.error().message());
+    Decoded.Invalid deep = assertInstanceOf(Decoded.Invalid.class, DECODER.decode("[".repeat(1500) + "]".repeat(1500)));
+    assertEquals("ERR_MESSAGE_TOO_LARGE", deep.error().code());
+    assertEquals("Message nests too deeply or holds too long a value", deep.error().message());
   }
 }
