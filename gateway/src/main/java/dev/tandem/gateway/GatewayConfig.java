@@ -31,10 +31,23 @@ import java.util.UUID;
  * @param maxPresenceBytes largest presence value accepted ({@code TANDEM_MAX_PRESENCE_BYTES}, 4096)
  * @param edgeLoops event loops reading and writing sockets ({@code TANDEM_GATEWAY_EVENT_LOOPS}, the
  *     number of cores)
+ * @param limits what a connection and the gateway may hold ({@link EdgeLimits}, each from its own variable)
+ * @param srcKey the key that signs the client ids this gateway issues ({@code TANDEM_SRC_KEY}); every
+ *     gateway of an installation must share it, so a client that reconnects to another gateway keeps its
+ *     identity and its resent ops still deduplicate. Unset: a random key for this process, so ids do not
+ *     survive a restart (a reconnecting client then gets a fresh id and its resent op is refused; the
+ *     sharedb client recovers by fetching). At least 16 characters.
  */
 public record GatewayConfig(String host, int port, String bootstrapServers, Topics topics, String instanceId,
     int maxMessageBytes, int maxMessagesPerSecond, int windowSize, Duration loadTimeout, Duration idleEvict,
-    Duration presenceTtl, Duration presenceInterval, Duration presenceBatch, int maxPresenceBytes, int edgeLoops) {
+    Duration presenceTtl, Duration presenceInterval, Duration presenceBatch, int maxPresenceBytes, int edgeLoops,
+    EdgeLimits limits, String srcKey) {
+
+  public GatewayConfig {
+    if (srcKey == null || srcKey.length() < 16) {
+      throw new IllegalArgumentException("TANDEM_SRC_KEY must have at least 16 characters");
+    }
+  }
 
   public static GatewayConfig fromEnv(Map<String, String> env) {
     return new GatewayConfig(
@@ -53,21 +66,56 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_BATCH_MS", "15"))),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")),
         Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_EVENT_LOOPS",
-            String.valueOf(Runtime.getRuntime().availableProcessors()))));
+            String.valueOf(Runtime.getRuntime().availableProcessors()))),
+        EdgeLimits.fromEnv(env),
+        env.getOrDefault("TANDEM_SRC_KEY", randomKey()));
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
   }
 
   public GatewayConfig with(int newPort, String kafka, Topics newTopics, String instance) {
     return new GatewayConfig(host, newPort, kafka, newTopics, instance, maxMessageBytes, maxMessagesPerSecond, windowSize,
-        loadTimeout, idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops);
+        loadTimeout, idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops,
+        limits, srcKey);
   }
 
   public GatewayConfig withLimits(int maxBytes, int perSecond) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxBytes, perSecond, windowSize, loadTimeout,
-        idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops);
+        idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops,
+        limits, srcKey);
+  }
+
+  public GatewayConfig withEdgeLimits(EdgeLimits newLimits) {
+    return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
+        windowSize, loadTimeout, idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops,
+        newLimits, srcKey);
+  }
+
+  /** The same with {@code key} signing client ids: the hook for a server that persists its key. */
+  public GatewayConfig withSrcKey(String key) {
+    return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
+        windowSize, loadTimeout, idleEvict, presenceTtl, presenceInterval, presenceBatch, maxPresenceBytes, edgeLoops,
+        limits, key);
   }
 
   public GatewayConfig withPresence(Duration ttl, Duration interval) {
     return new GatewayConfig(host, port, bootstrapServers, topics, instanceId, maxMessageBytes, maxMessagesPerSecond,
-        windowSize, loadTimeout, idleEvict, ttl, interval, presenceBatch, maxPresenceBytes, edgeLoops);
+        windowSize, loadTimeout, idleEvict, ttl, interval, presenceBatch, maxPresenceBytes, edgeLoops,
+        limits, srcKey);
+  }
+
+  /** Every setting but the key, which never goes to a log. */
+  @Override
+  public String toString() {
+    return "GatewayConfig[host=" + host + ", port=" + port + ", kafka=" + bootstrapServers + ", topics=" + topics
+        + ", instance=" + instanceId + ", maxMessageBytes=" + maxMessageBytes + ", maxMessagesPerSecond="
+        + maxMessagesPerSecond + ", window=" + windowSize + ", loadTimeout=" + loadTimeout + ", idleEvict=" + idleEvict
+        + ", presenceTtl=" + presenceTtl + ", presenceInterval=" + presenceInterval + ", presenceBatch=" + presenceBatch
+        + ", maxPresenceBytes=" + maxPresenceBytes + ", edgeLoops=" + edgeLoops + ", limits=" + limits
+        + ", srcKey=(hidden)]";
   }
 }

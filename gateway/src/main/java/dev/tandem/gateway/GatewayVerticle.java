@@ -4,7 +4,9 @@ import dev.tandem.gateway.docs.Author;
 import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.PresenceHub;
-import dev.tandem.gateway.docs.Session;
+import dev.tandem.gateway.docs.ClientIds;
+import dev.tandem.gateway.docs.Connection;
+import dev.tandem.gateway.docs.RequestDecoder;
 import dev.tandem.gateway.kafka.Feed;
 import dev.tandem.gateway.kafka.Submitter;
 import io.vertx.core.Context;
@@ -49,7 +51,9 @@ public final class GatewayVerticle extends VerticleBase {
   private Thread feedThread;
   private DocHub hub;
   private PresenceHub presence;
-  private final Set<Session> live = new java.util.HashSet<>();
+  private final Set<Connection> live = new java.util.HashSet<>();
+  private ClientIds clientIds;
+  private RequestDecoder decoder;
   private volatile HttpServer server;
 
   public GatewayVerticle(GatewayConfig config) {
@@ -83,11 +87,20 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
-    hub = new DocHub(vertx, config, submitter);
+    hub = new DocHub(vertx, context, config, submitter);
+    clientIds = new ClientIds(config.srcKey());
+    decoder = new RequestDecoder(new RequestDecoder.Rules(config.maxMessageBytes(), config.limits().maxNameLength(),
+        config.maxPresenceBytes(), config.limits().maxPresenceDepth()));
     presence = new PresenceHub(vertx, config, submitter, hub);
     feed = new Feed(config.bootstrapServers(), config.instanceId() + "-feed",
         List.of(config.topics().committed(), config.topics().replies(), config.topics().presence()),
-        batch -> context.runOnContext(v -> onFeed(batch)));
+        config.limits().feedMaxPending(), batch -> context.runOnContext(v -> {
+          try {
+            onFeed(batch.records());
+          } finally {
+            batch.done();
+          }
+        }));
     healthChecks.put("kafka feed", feed::positioned);
     return vertx.executeBlocking(() -> {
       submitter.warmUp(config.topics().presence());
@@ -185,7 +198,8 @@ public final class GatewayVerticle extends VerticleBase {
           return;
         }
         sessions.incrementAndGet();
-        Session session = new Session(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, hubContext);
+        Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
+            decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
         hubContext.runOnContext(v -> live.add(session));
       });

@@ -97,9 +97,6 @@ class PresenceProtocolTest {
       join(bob, id);
       String ch = "notes." + id;
 
-      // Not subscribed to the document.
-      mallory.send(presence(id, "m", 0, new JsonObject().put("index", 1), 1));
-      assertEquals("ERR_PRESENCE_DOC_NOT_SUBSCRIBED", error(mallory));
       join(mallory, id);
       // Too large.
       mallory.send(presence(id, "m", 1, new JsonObject().put("name", "x".repeat(5000)), 1));
@@ -110,7 +107,7 @@ class PresenceProtocolTest {
       mallory.send(presence(id, "m", 3, new JsonObject(), 1).put("ch", "notes.other"));
       assertEquals("ERR_MESSAGE_BADLY_FORMED", error(mallory));
       mallory.send(presence(id, "m", 4, new JsonObject(), 1).put("t", "no-such-type"));
-      assertEquals("ERR_DOC_TYPE_NOT_RECOGNIZED", error(mallory));
+      assertEquals("ERR_TYPE_DOES_NOT_SUPPORT_PRESENCE", error(mallory));
       mallory.send(new JsonObject().put("a", "ps").put("ch", 42).put("seq", 9));
       assertEquals("ERR_MESSAGE_BADLY_FORMED", error(mallory));
 

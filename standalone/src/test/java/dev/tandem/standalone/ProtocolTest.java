@@ -111,7 +111,8 @@ class ProtocolTest {
     try (WsClient alice = connect(0)) {
       alice.send(create(id, 1, ""));
       alice.next("op");
-      JsonObject op = edit(id, 1, 2, new JsonArray().add("x")).put("src", "alice-device");
+      // A resend names the op by the client id the server gave (what a sharedb client resends with).
+      JsonObject op = edit(id, 1, 2, new JsonArray().add("x")).put("src", alice.id());
       alice.send(op);
       assertEquals(1, alice.next("op").getLong("v"));
       alice.send(op);

@@ -106,6 +106,9 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** One installation's gateways share the key that signs client ids, so a client may reconnect to any of them. */
+  private final String srcKey = "test-cluster-" + UUID.randomUUID();
+
   GatewayVerticle addGateway(GatewayConfig base) {
     return addGateway(base, null);
   }
@@ -113,7 +116,7 @@ final class TestCluster implements AutoCloseable {
   /** A gateway that also serves signaling ({@code /v1/signal}, {@code /v1/turn-credentials}) when {@code signal} is given. */
   GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal) {
     Vertx vertx = Vertx.vertx();
-    GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()));
+    GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()).withSrcKey(srcKey));
     SignalingVerticle sig = null;
     if (signal != null) {
       sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID()));

@@ -18,6 +18,8 @@ final class WsClient implements AutoCloseable {
   private final Vertx vertx;
   private final WebSocket socket;
   private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+  /** The client id the server gave in its handshake reply (a sharedb client's {@code connection.id}). */
+  private String id;
 
   WsClient(Vertx vertx, int port) throws Exception {
     this(vertx, port, "/v1/docs");
@@ -43,8 +45,36 @@ final class WsClient implements AutoCloseable {
     WsClient c = new WsClient(vertx, port, path);
     c.next("init");
     c.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
-    c.next("hs");
+    c.id = c.next("hs").getString("id");
     return c;
+  }
+
+  /** The same, handshaking with the id of an earlier connection, as a reconnecting sharedb client does. */
+  static WsClient reconnect(Vertx vertx, int port, String previousId) throws Exception {
+    WsClient c = new WsClient(vertx, port, "/v1/docs");
+    c.next("init");
+    c.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).put("id", previousId));
+    c.id = c.next("hs").getString("id");
+    return c;
+  }
+
+  /** The client id the server's handshake reply gave this connection. */
+  String id() {
+    return id;
+  }
+
+  /** Stops reading: what the server sends stays in its queues and the kernel's. */
+  void pause() {
+    socket.pause();
+  }
+
+  void resume() {
+    socket.resume();
+  }
+
+  /** Runs {@code action} when the socket closes, with the close status code (null for none). */
+  void whenClosed(java.util.function.Consumer<Short> action) {
+    socket.closeHandler(v -> action.accept(socket.closeStatusCode()));
   }
 
   void send(String text) {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * {@code X-Tandem-User} header an authenticating proxy in front of Tandem sets, else the
  * {@code user} query parameter a client names itself with. Recorded with every op (history,
  * per-user stats); it grants nothing. At most {@value #MAX_LENGTH} characters, no control
- * characters.
+ * characters, no lone surrogates.
  */
 public final class Author {
 
@@ -41,6 +41,9 @@ public final class Author {
     }
     if (user.chars().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException("a user name has no control characters");
+    }
+    if (RequestDecoder.loneSurrogate(user)) {
+      throw new IllegalArgumentException("a user name is valid Unicode (no lone surrogates)");
     }
     return user;
   }

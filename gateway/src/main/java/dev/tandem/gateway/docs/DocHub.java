@@ -1,7 +1,5 @@
 package dev.tandem.gateway.docs;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
 import dev.tandem.ot.OtException;
@@ -13,12 +11,18 @@ import dev.tandem.schemas.Records.MalformedRecordException;
 import dev.tandem.schemas.Reply;
 import dev.tandem.schemas.ShareDbErrors;
 import dev.tandem.schemas.SubmittedOp;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -27,39 +31,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The documents a gateway serves and the clients waiting on them: loads documents from
+ * The documents a gateway serves and the connections waiting on them: loads documents from
  * ot-service, keeps them current from the event log, fans committed ops out to subscribers and
- * acknowledges submitters once their op is in the log. Confined to one event loop: every
- * method runs on it.
+ * acknowledges submitters once their op is in the log. The one owner of every {@link DocView}.
+ * Confined to its context's event loop: Kafka's callbacks come back to that context.
  */
 public final class DocHub {
 
   private static final Logger LOG = LoggerFactory.getLogger(DocHub.class);
+  private static final OpError KAFKA_DOWN = new OpError(ShareDbErrors.SERVICE_UNAVAILABLE,
+      "The document service cannot take this now; try again");
 
   private final Vertx vertx;
+  private final Context context;
   private final GatewayConfig config;
   private final Submitter submitter;
-  private final Map<DocKey, DocView> docs = new HashMap<>();
+  /** In access order: the least recently used document comes first when one must leave. */
+  private final Map<DocKey, DocView> docs = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<PendingKey, Pending> pending = new HashMap<>();
   /** Submits made for HTTP requests (whole-content PUT), completed with the committed version. */
-  private final Map<PendingKey, io.vertx.core.Promise<Long>> httpPending = new HashMap<>();
+  private final Map<PendingKey, Promise<Long>> httpPending = new HashMap<>();
   private final AtomicLong submitted = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
-
-  /** A submit waiting for its commit: which document, which client op. */
-  record PendingKey(DocKey key, String src, long seq) {}
-
-  /** Who waits for the commit, and the version the op was based on. */
-  record Pending(Session session, Long base) {}
-
-  /** Someone waiting for a document to load. */
-  record Waiter(Consumer<DocView> ready, Consumer<OpError> failed) {}
-
   private final HistoryReads history;
 
-  public DocHub(Vertx vertx, GatewayConfig config, Submitter submitter) {
+  /** A submit waiting for its commit: which document, which client op ({@code src} is the alias). */
+  private record PendingKey(DocKey key, String src, long seq) {}
+
+  /** Who waits for the commit. */
+  private record Pending(Peer peer, Submission submission) {}
+
+  /** A hub confined to {@code context}, the gateway's own event loop. */
+  public DocHub(Vertx vertx, Context context, GatewayConfig config, Submitter submitter) {
     this.vertx = vertx;
+    this.context = context;
     this.config = config;
     this.submitter = submitter;
     this.history = new HistoryReads(vertx, config.bootstrapServers(), config.topics());
@@ -85,43 +91,81 @@ public final class DocHub {
     return docs.size();
   }
 
-  /** Calls {@code ready} with the document once it is loaded, or {@code failed}. */
+  /**
+   * Calls {@code ready} with the document once it is loaded, or {@code failed}. At the cap of
+   * open documents the least recently used one nobody subscribes to or waits on leaves first;
+   * when there is none, the request is refused.
+   */
   public void open(DocKey key, Consumer<DocView> ready, Consumer<OpError> failed) {
-    DocView view = docs.computeIfAbsent(key, DocView::new);
-    view.lastUsed = System.currentTimeMillis();
-    if (view.state == DocView.State.READY) {
+    DocView view = docs.get(key);
+    if (view == null) {
+      if (docs.size() >= config.limits().maxDocs() && !evictOne()) {
+        failed.accept(new OpError(EdgeErrors.TOO_MANY_DOCUMENTS,
+            "This server holds its maximum of open documents; try again later"));
+        return;
+      }
+      view = new DocView(key);
+      docs.put(key, view);
+    }
+    view.touch(System.currentTimeMillis());
+    if (view.ready()) {
       ready.accept(view);
       return;
     }
-    view.waiting.add(new Waiter(ready, failed));
-    if (view.loadRequest == null) {
+    view.addWaiter(new DocView.Waiter(ready, failed));
+    if (!view.loadPending()) {
       requestLoad(view);
     }
   }
 
+  private boolean evictOne() {
+    Set<DocKey> awaited = awaited();
+    for (Iterator<DocView> it = docs.values().iterator(); it.hasNext();) {
+      DocView v = it.next();
+      if (evictable(v, awaited)) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean evictable(DocView v, Set<DocKey> awaited) {
+    return v.ready() && v.subscribers().isEmpty() && !v.hasWaiters() && !awaited.contains(v.key());
+  }
+
+  private Set<DocKey> awaited() {
+    Set<DocKey> awaited = new HashSet<>();
+    pending.keySet().forEach(k -> awaited.add(k.key()));
+    httpPending.keySet().forEach(k -> awaited.add(k.key()));
+    return awaited;
+  }
+
   private void requestLoad(DocView view) {
     String request = UUID.randomUUID().toString();
-    view.state = DocView.State.LOADING;
-    view.loadRequest = request;
-    submitter.submit(SubmittedOp.load(view.key, config.instanceId(), request), error -> {
+    long timer = vertx.setTimer(config.loadTimeout().toMillis(), t -> failLoad(view, request,
+        "The document did not load within " + config.loadTimeout().toMillis() + " ms; try again"));
+    view.loading(request, timer);
+    submitter.submit(SubmittedOp.load(view.key(), config.instanceId(), request), error -> {
       if (error != null) {
-        vertx.runOnContext(x -> failLoad(view, request, "cannot reach Kafka: " + error.getMessage()));
+        context.runOnContext(x -> {
+          LOG.warn("load request for {} not sent: {}", view.key(), error.toString());
+          failLoad(view, request, KAFKA_DOWN.message());
+        });
       }
     });
-    view.timer = vertx.setTimer(config.loadTimeout().toMillis(),
-        t -> failLoad(view, request, "the document did not load within " + config.loadTimeout().toMillis() + " ms"));
   }
 
   private void failLoad(DocView view, String request, String why) {
-    if (view.state != DocView.State.LOADING || !request.equals(view.loadRequest)) {
+    if (!view.loadingFor(request)) {
       return;
     }
-    LOG.warn("loading {} failed: {}", view.key, why);
-    List<Waiter> waiting = new ArrayList<>(view.waiting);
-    view.waiting.clear();
-    view.loadRequest = null;
-    if (view.subscribers.isEmpty()) {
-      docs.remove(view.key);
+    LOG.warn("loading {} failed: {}", view.key(), why);
+    vertx.cancelTimer(view.timer());
+    List<DocView.Waiter> waiting = view.takeWaiters();
+    view.loadFailed();
+    if (view.subscribers().isEmpty()) {
+      docs.remove(view.key());
     } else {
       requestLoad(view);
     }
@@ -129,47 +173,62 @@ public final class DocHub {
     waiting.forEach(w -> w.failed().accept(error));
   }
 
-  /** The document if it is loaded here, else null. */
-  DocView ready(DocKey key) {
+  /** The document if it is loaded here. */
+  Optional<DocView> ready(DocKey key) {
     DocView view = docs.get(key);
-    return view != null && view.state == DocView.State.READY ? view : null;
+    return view != null && view.ready() ? Optional.of(view) : Optional.empty();
   }
 
-  void subscribe(Session session, DocView view) {
-    view.subscribers.add(session);
-  }
-
-  void unsubscribe(Session session, DocKey key) {
-    DocView view = docs.get(key);
-    if (view != null) {
-      view.subscribers.remove(session);
+  void subscribe(Peer peer, DocView view) {
+    if (docs.get(view.key()) == view) {
+      view.subscribe(peer);
     }
   }
 
-  /** Sends a client's op to the log; the session hears back on commit or rejection. */
-  void submit(Session session, SubmittedOp op, Consumer<OpError> failed) {
-    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+  void unsubscribe(Peer peer, DocKey key) {
+    DocView view = docs.get(key);
+    if (view != null) {
+      view.unsubscribe(peer);
+    }
+  }
+
+  /**
+   * Sends a connection's op to the log once its document is here (the op's shape checked against
+   * the document's type); the peer hears back on commit or rejection.
+   */
+  void submit(Peer peer, Submission s) {
+    SubmittedOp op = s.op();
     open(op.key(), view -> {
-      pending.put(pk, new Pending(session, op.v()));
+      if ("op".equals(op.kind()) && view.type().isPresent()) {
+        Optional<OpError> bad = OpShape.check(view.type().get(), op.op());
+        if (bad.isPresent()) {
+          peer.rejected(s, bad.get());
+          return;
+        }
+      }
+      PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+      pending.put(pk, new Pending(peer, s));
       submitted.incrementAndGet();
       submitter.submit(op, error -> {
         if (error != null) {
-          vertx.runOnContext(x -> {
-            if (pending.remove(pk) != null) {
-              failed.accept(new OpError(ShareDbErrors.SERVICE_UNAVAILABLE, "cannot reach Kafka: " + error.getMessage()));
+          context.runOnContext(x -> {
+            LOG.warn("op for {} not sent to Kafka: {}", op.key(), error.toString());
+            Pending p = pending.remove(pk);
+            if (p != null) {
+              p.peer().rejected(p.submission(), KAFKA_DOWN);
             }
           });
         }
       });
-    }, failed);
+    }, error -> peer.rejected(s, error));
   }
 
   /**
    * Submits an op for an HTTP request, not a connection: the future completes with the version
    * it was committed at (or the duplicate's), or fails with the {@link OpError} of a rejection.
    */
-  public io.vertx.core.Future<Long> submitForRequest(SubmittedOp op) {
-    io.vertx.core.Promise<Long> done = io.vertx.core.Promise.promise();
+  public Future<Long> submitForRequest(SubmittedOp op) {
+    Promise<Long> done = Promise.promise();
     PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
     httpPending.put(pk, done);
     submitted.incrementAndGet();
@@ -180,9 +239,10 @@ public final class DocHub {
     });
     submitter.submit(op, error -> {
       if (error != null) {
-        vertx.runOnContext(x -> {
+        context.runOnContext(x -> {
+          LOG.warn("op for {} not sent to Kafka: {}", op.key(), error.toString());
           if (httpPending.remove(pk) != null) {
-            done.fail(new OpFailure(new OpError(ShareDbErrors.SERVICE_UNAVAILABLE, "cannot reach Kafka: " + error.getMessage())));
+            done.fail(new OpFailure(KAFKA_DOWN));
           }
         });
       }
@@ -201,12 +261,12 @@ public final class DocHub {
     }
   }
 
-  /** Forgets a closed session. */
-  void closed(Session session) {
+  /** Forgets a closed connection: its subscriptions and the acks it waited for. */
+  void closed(Peer peer) {
     for (DocView view : docs.values()) {
-      view.subscribers.remove(session);
+      view.unsubscribe(peer);
     }
-    pending.values().removeIf(p -> p.session() == session);
+    pending.values().removeIf(p -> p.peer() == peer);
   }
 
   /** Records from the event log and the replies topic, in log order. */
@@ -229,52 +289,52 @@ public final class DocHub {
     if (view == null) {
       return;
     }
-    if (view.state == DocView.State.LOADING) {
-      view.buffered.add(op);
+    if (!view.ready()) {
+      view.buffer(op);
       return;
     }
-    if (op.v() < view.version) {
+    if (op.v() < view.version()) {
       return;
     }
-    if (op.v() > view.version) {
-      LOG.warn("{}: missed ops between v{} and v{}; reloading", op.key(), view.version, op.v());
-      view.buffered.add(op);
+    if (op.v() > view.version()) {
+      LOG.warn("{}: missed ops between v{} and v{}; reloading", op.key(), view.version(), op.v());
+      view.buffer(op);
       requestLoad(view);
       return;
     }
+    DocView.WindowEntry entry;
     try {
-      view.apply(op, config.windowSize());
+      entry = view.apply(op, config.windowSize());
     } catch (OtException | IllegalStateException e) {
       LOG.error("{}: committed op v{} does not apply here ({}); reloading", op.key(), op.v(), e.getMessage());
       requestLoad(view);
       return;
     }
-    deliver(view, op);
+    deliver(view, op, entry);
   }
 
-  /** The op to every subscriber but its author; then the author's ack. */
-  private void deliver(DocView view, CommittedOp op) {
+  /** The op to every subscriber but its author (encoded once for all); then the author's ack. */
+  private void deliver(DocView view, CommittedOp op, DocView.WindowEntry entry) {
     PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
     Pending author = pending.remove(pk);
-    io.vertx.core.Promise<Long> http = httpPending.remove(pk);
+    Promise<Long> http = httpPending.remove(pk);
     if (http != null) {
       acked.incrementAndGet();
       http.complete(op.v());
     }
-    // Serialised once, however many subscribers: a busy document fans each op out to dozens.
-    SharedText message = new SharedText(view.window.isEmpty() ? opMessage(op).toString() : view.window.peekLast().message());
-    for (Session s : view.subscribers) {
-      if (author != null && s == author.session() || s.src().equals(op.src())) {
+    for (Peer p : view.subscribers()) {
+      if (author != null && p == author.peer() || p.alias().equals(op.src())) {
         continue;
       }
-      s.send(message);
+      p.send(entry.frame());
     }
     if (author != null) {
-      if (!view.subscribers.contains(author.session()) && author.base() != null) {
-        sendOps(author.session(), view, author.base(), op.v());
+      Long base = author.submission().op().v();
+      if (!view.subscribers().contains(author.peer()) && base != null) {
+        catchUp(author.peer(), view, base, op.v());
       }
       acked.incrementAndGet();
-      author.session().send(ack(op.key(), op.src(), op.seq(), op.v()));
+      author.peer().acked(author.submission(), op.v());
     }
   }
 
@@ -291,110 +351,54 @@ public final class DocHub {
       return;
     }
     PendingKey pk = new PendingKey(reply.key(), reply.src(), reply.seq());
-    switch (reply.kind()) {
-      case Reply.DUPLICATE -> {
-        io.vertx.core.Promise<Long> http = httpPending.remove(pk);
-        if (http != null) {
-          http.complete(reply.v());
-        }
-        Pending p = pending.remove(pk);
-        if (p != null) {
-          acked.incrementAndGet();
-          p.session().send(ack(reply.key(), reply.src(), reply.seq(), reply.v()));
-        }
+    Promise<Long> http = httpPending.remove(pk);
+    Pending p = pending.remove(pk);
+    if (Reply.DUPLICATE.equals(reply.kind())) {
+      if (http != null) {
+        http.complete(reply.v());
       }
-      default -> {
-        io.vertx.core.Promise<Long> http = httpPending.remove(pk);
-        if (http != null) {
-          rejected.incrementAndGet();
-          http.fail(new OpFailure(reply.error()));
-        }
-        Pending p = pending.remove(pk);
-        if (p != null) {
-          rejected.incrementAndGet();
-          ObjectNode echo = ack(reply.key(), reply.src(), reply.seq(), p.base());
-          p.session().sendError(echo, reply.error());
-        }
+      if (p != null) {
+        acked.incrementAndGet();
+        p.peer().acked(p.submission(), reply.v());
       }
+      return;
+    }
+    if (http != null) {
+      rejected.incrementAndGet();
+      http.fail(new OpFailure(reply.error()));
+    }
+    if (p != null) {
+      rejected.incrementAndGet();
+      p.peer().rejected(p.submission(), reply.error());
     }
   }
 
   private void onSnapshot(Reply reply) {
     DocView view = docs.get(reply.key());
-    if (view == null || view.state != DocView.State.LOADING || !reply.request().equals(view.loadRequest)) {
+    if (view == null || !view.loadingFor(reply.request())) {
       return;
     }
-    vertx.cancelTimer(view.timer);
+    vertx.cancelTimer(view.timer());
     view.load(reply.v(), reply.type(), reply.data());
-    view.state = DocView.State.READY;
-    view.loadRequest = null;
-    List<CommittedOp> buffered = new ArrayList<>(view.buffered);
-    view.buffered.clear();
-    buffered.sort((a, b) -> Long.compare(a.v(), b.v()));
-    buffered.forEach(this::onCommitted);
-    List<Waiter> waiting = new ArrayList<>(view.waiting);
-    view.waiting.clear();
-    if (view.state == DocView.State.READY) {
-      waiting.forEach(w -> w.ready().accept(view));
-    } else {
-      view.waiting.addAll(waiting);
+    view.takeBuffered().forEach(this::onCommitted);
+    if (view.ready()) {
+      view.takeWaiters().forEach(w -> w.ready().accept(view));
     }
   }
 
-  /** Sends the committed ops {@code [from, to)} of {@code view} to {@code session}; false when they are no longer kept. */
-  boolean sendOps(Session session, DocView view, long from, long to) {
+  /** Sends the kept ops {@code [from, to)} of {@code view} to {@code peer}; false when they are no longer kept. */
+  boolean catchUp(Peer peer, DocView view, long from, long to) {
     if (from < view.windowStart()) {
       return false;
     }
-    for (DocView.WindowEntry op : view.window) {
-      if (op.v() >= from && op.v() < to) {
-        session.sendText(op.message());
-      }
-    }
+    view.ops(from, to).forEach(peer::catchUp);
     return true;
   }
 
   /** Lets documents nobody uses leave memory. */
   public void evictIdle() {
     long now = System.currentTimeMillis();
-    java.util.Set<DocKey> awaited = new java.util.HashSet<>();
-    pending.keySet().forEach(k -> awaited.add(k.key()));
-    httpPending.keySet().forEach(k -> awaited.add(k.key()));
-    for (Iterator<DocView> it = docs.values().iterator(); it.hasNext();) {
-      DocView v = it.next();
-      if (v.state == DocView.State.READY && v.subscribers.isEmpty() && !awaited.contains(v.key)
-          && now - v.lastUsed >= config.idleEvict().toMillis()) {
-        it.remove();
-      }
-    }
-  }
-
-  static ObjectNode opMessage(CommittedOp op) {
-    ObjectNode m = ack(op.key(), op.src(), op.seq(), op.v());
-    switch (op.kind()) {
-      case "create" -> {
-        ObjectNode create = m.putObject("create");
-        create.put("type", op.create().type());
-        if (op.create().data() != null) {
-          create.set("data", op.create().data());
-        }
-      }
-      case "del" -> m.put("del", true);
-      default -> m.set("op", op.op());
-    }
-    return m;
-  }
-
-  static ObjectNode ack(DocKey key, String src, long seq, Long v) {
-    ObjectNode m = JsonNodeFactory.instance.objectNode();
-    m.put("a", "op");
-    m.put("c", key.collection());
-    m.put("d", key.id());
-    if (v != null) {
-      m.put("v", v);
-    }
-    m.put("src", src);
-    m.put("seq", seq);
-    return m;
+    Set<DocKey> awaited = awaited();
+    docs.values().removeIf(v -> evictable(v, awaited) && now - v.lastUsed() >= config.idleEvict().toMillis());
   }
 }

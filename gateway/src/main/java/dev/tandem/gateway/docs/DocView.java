@@ -10,42 +10,142 @@ import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.DocKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A document as one gateway sees it: loaded once from ot-service, then kept current from the
- * event log. Holds the sessions subscribed to it and the recent ops for clients catching up.
- * Confined to the gateway's event loop.
+ * event log; its subscribers and its recent ops for clients catching up. Owned by {@link DocHub},
+ * which alone changes it; others read it through its methods. Confined to the hub's event loop.
  */
 final class DocView {
 
+  /** Where the document is in its life here. */
   enum State { LOADING, READY }
 
-  final DocKey key;
-  State state = State.LOADING;
-  String loadRequest;
-  long version;
-  OtType type;
-  OtDocument content;
-  /** Recent ops as the messages clients get, for catch-up: compact, unlike the op trees. */
-  final Deque<WindowEntry> window = new ArrayDeque<>();
+  /**
+   * A committed op kept for catching up: its version, its author's alias and its message,
+   * encoded once for every receiver.
+   */
+  record WindowEntry(long v, String src, SharedText frame) {
 
-  /** A committed op kept for clients catching up: its version and its ShareDB message. */
-  record WindowEntry(long v, String message) {}
-  final List<CommittedOp> buffered = new ArrayList<>();
-  final Set<Session> subscribers = new LinkedHashSet<>();
-  final List<DocHub.Waiter> waiting = new ArrayList<>();
-  long lastUsed;
-  long timer = -1;
+    /**
+     * The message as its author gets it on catching up: {@code src} its secret id, which is how
+     * the sharedb client recognises its own op. The top-level {@code src} is the first in the
+     * message ({@link Replies#op} writes it before the op body, and names are JSON strings, so
+     * an earlier {@code "src":"} cannot occur).
+     */
+    SharedText forAuthor(String secret) {
+      String text = frame.text();
+      String field = "\"src\":\"" + src + "\"";
+      int at = text.indexOf(field);
+      return at < 0 ? frame
+          : new SharedText(text.substring(0, at) + "\"src\":\"" + secret + "\"" + text.substring(at + field.length()));
+    }
+  }
+
+  /** Someone waiting for the document to load. */
+  record Waiter(java.util.function.Consumer<DocView> ready, java.util.function.Consumer<dev.tandem.schemas.OpError> failed) {}
+
+  private final DocKey key;
+  private State state = State.LOADING;
+  private String loadRequest;
+  private long timer = -1;
+  private long version;
+  private OtType type;
+  private OtDocument content;
+  private long lastUsed;
+  private final Deque<WindowEntry> window = new ArrayDeque<>();
+  private final List<CommittedOp> buffered = new ArrayList<>();
+  private final Set<Peer> subscribers = new LinkedHashSet<>();
+  private final List<Waiter> waiting = new ArrayList<>();
 
   DocView(DocKey key) {
     this.key = key;
   }
 
-  /** Sets the state a snapshot reply carries. */
+  DocKey key() {
+    return key;
+  }
+
+  boolean ready() {
+    return state == State.READY;
+  }
+
+  long version() {
+    return version;
+  }
+
+  /** The document's type; empty while it does not exist (never created, or deleted). */
+  Optional<OtType> type() {
+    return Optional.ofNullable(type);
+  }
+
+  long lastUsed() {
+    return lastUsed;
+  }
+
+  // ---- changed by DocHub only ----
+
+  void touch(long now) {
+    lastUsed = now;
+  }
+
+  /** Starts (or restarts) a load: the request id its answer carries, the timer that fails it. */
+  void loading(String request, long timerId) {
+    state = State.LOADING;
+    loadRequest = request;
+    timer = timerId;
+  }
+
+  boolean loadingFor(String request) {
+    return state == State.LOADING && request.equals(loadRequest);
+  }
+
+  boolean loadPending() {
+    return loadRequest != null;
+  }
+
+  long timer() {
+    return timer;
+  }
+
+  void addWaiter(Waiter w) {
+    waiting.add(w);
+  }
+
+  /** The waiters, removed. */
+  List<Waiter> takeWaiters() {
+    List<Waiter> w = new ArrayList<>(waiting);
+    waiting.clear();
+    return w;
+  }
+
+  boolean hasWaiters() {
+    return !waiting.isEmpty();
+  }
+
+  void loadFailed() {
+    loadRequest = null;
+  }
+
+  void buffer(CommittedOp op) {
+    buffered.add(op);
+  }
+
+  /** The ops that arrived while loading, in version order, removed. */
+  List<CommittedOp> takeBuffered() {
+    List<CommittedOp> ops = new ArrayList<>(buffered);
+    buffered.clear();
+    ops.sort((a, b) -> Long.compare(a.v(), b.v()));
+    return ops;
+  }
+
+  /** Sets the state a snapshot reply carries and makes the document ready. */
   void load(long v, String typeUri, JsonNode data) {
     version = v;
     window.clear();
@@ -56,10 +156,12 @@ final class DocView {
       type = OtTypes.byNameOrUri(typeUri).orElseThrow(() -> new IllegalStateException("unknown type " + typeUri));
       content = type.open(data);
     }
+    state = State.READY;
+    loadRequest = null;
   }
 
-  /** Applies the next committed op; its version must be the current one. */
-  void apply(CommittedOp op, int windowSize) {
+  /** Applies the next committed op (its version must be the current one) and keeps it for catching up. */
+  WindowEntry apply(CommittedOp op, int windowSize) {
     switch (op.kind()) {
       case "create" -> {
         type = OtTypes.byNameOrUri(op.create().type()).orElseThrow();
@@ -72,15 +174,42 @@ final class DocView {
       default -> content.apply(op.op());
     }
     version++;
-    window.addLast(new WindowEntry(op.v(), DocHub.opMessage(op).toString()));
+    WindowEntry entry = new WindowEntry(op.v(), op.src(), new SharedText(Replies.op(op).toString()));
+    window.addLast(entry);
     while (window.size() > windowSize) {
       window.removeFirst();
     }
+    return entry;
+  }
+
+  void subscribe(Peer peer) {
+    subscribers.add(peer);
+  }
+
+  void unsubscribe(Peer peer) {
+    subscribers.remove(peer);
+  }
+
+  // ---- read by all ----
+
+  Set<Peer> subscribers() {
+    return Collections.unmodifiableSet(subscribers);
   }
 
   /** The oldest version whose op is still in the window. */
   long windowStart() {
     return window.isEmpty() ? version : window.peekFirst().v();
+  }
+
+  /** The kept ops with versions in {@code [from, to)}. */
+  List<WindowEntry> ops(long from, long to) {
+    List<WindowEntry> ops = new ArrayList<>();
+    for (WindowEntry e : window) {
+      if (e.v() >= from && e.v() < to) {
+        ops.add(e);
+      }
+    }
+    return ops;
   }
 
   /** The snapshot as ShareDB sends it: {@code {"v": n, "data": ..., "type": uri or null}}. */

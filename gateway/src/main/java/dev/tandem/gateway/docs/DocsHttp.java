@@ -198,22 +198,22 @@ public final class DocsHttp {
     }
     hubContext.runOnContext(v -> hub.open(key, view -> {
       String src = "put-" + UUID.randomUUID().toString().replace("-", "");
-      if (base != null && base > view.version) {
+      if (base != null && base > view.version()) {
         error(response, 409, ShareDbErrors.OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT, "version " + base
-            + " is past the document's version " + view.version);
+            + " is past the document's version " + view.version());
         return;
       }
-      if (view.type == null && (base == null || base == view.version)) {
-        SubmittedOp create = new SubmittedOp(1, "create", key.collection(), key.id(), src, 1L, view.version, null,
+      if (view.type().isEmpty() && (base == null || base == view.version())) {
+        SubmittedOp create = new SubmittedOp(1, "create", key.collection(), key.id(), src, 1L, view.version(), null,
             new CreateData(TEXT, JsonNodeFactory.instance.textNode(body)), null, config.instanceId(), null, user,
             System.currentTimeMillis());
         commit(response, create, true);
         return;
       }
-      long at = base == null ? view.version : base;
-      Future<String> before = at == view.version
-          ? Future.succeededFuture(textOf(key, view.type == null ? null : view.type.uri(),
-              view.content == null ? null : view.content.snapshot()))
+      long at = base == null ? view.version() : base;
+      Future<String> before = at == view.version()
+          ? Future.succeededFuture(textOf(key, view.type().map(t -> t.uri()).orElse(null),
+              view.snapshotData().get("data")))
           : hub.history().snapshot(key, at, null).map(s -> textOf(key, s.type(), s.data()));
       before.compose(old -> vertx.executeBlocking(() -> TextDiff.op(old, body), false)).onComplete(diff ->
           hubContext.runOnContext(x -> {
@@ -228,7 +228,7 @@ public final class DocsHttp {
             }
             ArrayNode op = diff.result();
             if (op.isEmpty()) {
-              respond(response, 200, view.version, false);
+              respond(response, 200, view.version(), false);
               return;
             }
             commit(response, new SubmittedOp(1, "op", key.collection(), key.id(), src, 1L, at, op, null, null,

@@ -1,14 +1,8 @@
 package dev.tandem.gateway.docs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
-import dev.tandem.ot.OtException;
-import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.PresenceRecord;
 import dev.tandem.schemas.PresenceRecord.Entry;
 import dev.tandem.schemas.Records;
@@ -38,31 +32,27 @@ import org.slf4j.LoggerFactory;
 public final class PresenceHub {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceHub.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SYNC_TIMEOUT_MS = 3_000;
 
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Submitter submitter;
-  private final DocHub docs;
   private final Map<String, Channel> channels = new HashMap<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
-  private final AtomicLong superseded = new AtomicLong();
-  /** Sessions with presence held for the next delivery tick. */
-  private final Set<Session> outboxes = new LinkedHashSet<>();
-  private long tick = -1;
+  private final PresenceDelivery delivery;
+  private final PresenceVersions versions;
   private boolean silent;
 
   /** A presence channel with local subscribers or local presences. */
   private static final class Channel {
     final String ch;
-    final Set<Session> subscribers = new LinkedHashSet<>();
+    final Set<Peer> subscribers = new LinkedHashSet<>();
     /** Everyone's latest presence by presence id, local ones included. */
     final Map<String, Entry> entries = new LinkedHashMap<>();
     final Map<String, Local> locals = new HashMap<>();
-    final List<Session> awaiting = new ArrayList<>();
+    final List<Peer> awaiting = new ArrayList<>();
     /** Until synced: presence ids read from the log since the sync request, newer than the state. */
     final Set<String> touched = new java.util.HashSet<>();
     boolean synced;
@@ -81,14 +71,14 @@ public final class PresenceHub {
 
   /** A presence of one of this gateway's connections. */
   private static final class Local {
-    final Session session;
+    final Peer peer;
     Entry latest;
     Entry sent;
     long lastSent;
     long timer = -1;
 
-    Local(Session session) {
-      this.session = session;
+    Local(Peer peer) {
+      this.peer = peer;
     }
   }
 
@@ -96,7 +86,8 @@ public final class PresenceHub {
     this.vertx = vertx;
     this.config = config;
     this.submitter = submitter;
-    this.docs = docs;
+    this.delivery = new PresenceDelivery(vertx, config.presenceBatch());
+    this.versions = new PresenceVersions(docs);
   }
 
   public long receivedCount() {
@@ -113,11 +104,16 @@ public final class PresenceHub {
 
   /** Presence values replaced at a receiver by a newer one before the delivery tick sent them. */
   public long supersededCount() {
-    return superseded.get();
+    return delivery.supersededCount();
   }
 
   public int channelCount() {
     return channels.size();
+  }
+
+  /** Whether this gateway serves {@code ch} already (a new subscriber there takes no new channel). */
+  boolean serves(String ch) {
+    return channels.containsKey(ch);
   }
 
   /** From now on nothing more is published: the gateway is going away as if it crashed. */
@@ -127,14 +123,14 @@ public final class PresenceHub {
 
   // ---- from this gateway's clients ----
 
-  void subscribe(Session session, String ch) {
+  void subscribe(Peer peer, String ch) {
     Channel c = channels.computeIfAbsent(ch, Channel::new);
-    c.subscribers.add(session);
+    c.subscribers.add(peer);
     if (c.synced) {
-      sendAll(c, session);
+      sendAll(c, peer);
       return;
     }
-    c.awaiting.add(session);
+    c.awaiting.add(peer);
     if (!c.syncRequested) {
       c.syncRequested = true;
       publish(ch, PresenceRecord.sync(config.instanceId(), ch));
@@ -148,37 +144,37 @@ public final class PresenceHub {
     }
   }
 
-  void unsubscribe(Session session, String ch) {
-    session.dropPresence(ch);
+  void unsubscribe(Peer peer, String ch) {
+    peer.dropPresence(ch);
     Channel c = channels.get(ch);
     if (c != null) {
-      c.subscribers.remove(session);
-      c.awaiting.remove(session);
+      c.subscribers.remove(peer);
+      c.awaiting.remove(peer);
       dropIfUnused(c);
     }
   }
 
   /** The client asks for everyone's presence again. */
-  void request(Session session, String ch) {
+  void request(Peer peer, String ch) {
     Channel c = channels.get(ch);
-    if (c != null && c.subscribers.contains(session) && c.synced) {
-      sendAll(c, session);
+    if (c != null && c.subscribers.contains(peer) && c.synced) {
+      sendAll(c, peer);
       askIfStale(c);
     }
   }
 
-  /** A presence value from a client, already checked by the session. */
-  void submit(Session session, String ch, Entry entry) {
+  /** A presence value from a client, already checked by its connection. */
+  void submit(Peer peer, String ch, Entry entry) {
     received.incrementAndGet();
     Channel c = channels.computeIfAbsent(ch, Channel::new);
     Local local = c.locals.get(entry.id());
     if (local == null) {
-      local = new Local(session);
+      local = new Local(peer);
       c.locals.put(entry.id(), local);
-    } else if (local.session != session) {
+    } else if (local.peer != peer) {
       // Another connection took the presence id over (a reconnect): it is theirs now.
       vertx.cancelTimer(local.timer);
-      local = new Local(session);
+      local = new Local(peer);
       c.locals.put(entry.id(), local);
     }
     if (local.latest != null || local.timer >= 0) {
@@ -202,19 +198,19 @@ public final class PresenceHub {
     }
   }
 
-  /** Whether presence {@code id} of {@code ch} is this session's already. */
-  boolean owns(Session session, String ch, String id) {
+  /** Whether presence {@code id} of {@code ch} is this connection's already. */
+  boolean owns(Peer peer, String ch, String id) {
     Channel c = channels.get(ch);
     Local l = c == null ? null : c.locals.get(id);
-    return l != null && l.session == session;
+    return l != null && l.peer == peer;
   }
 
-  /** How many presences a session has across channels. */
-  int localCount(Session session) {
+  /** How many presences a peer has across channels. */
+  int localCount(Peer peer) {
     int n = 0;
     for (Channel c : channels.values()) {
       for (Local l : c.locals.values()) {
-        if (l.session == session) {
+        if (l.peer == peer) {
           n++;
         }
       }
@@ -227,7 +223,7 @@ public final class PresenceHub {
     if (local == null || local.latest == null) {
       return;
     }
-    Entry entry = current(local.latest);
+    Entry entry = versions.current(local.latest);
     local.latest = null;
     local.sent = entry;
     local.lastSent = System.currentTimeMillis();
@@ -243,14 +239,14 @@ public final class PresenceHub {
   }
 
   /** A connection closed: its presences leave at once, everywhere. */
-  void closed(Session session) {
-    outboxes.remove(session);
+  void closed(Peer peer) {
+    delivery.forget(peer);
     for (Channel c : new ArrayList<>(channels.values())) {
-      c.subscribers.remove(session);
-      c.awaiting.remove(session);
+      c.subscribers.remove(peer);
+      c.awaiting.remove(peer);
       for (Map.Entry<String, Local> e : new ArrayList<>(c.locals.entrySet())) {
         Local l = e.getValue();
-        if (l.session != session) {
+        if (l.peer != peer) {
           continue;
         }
         vertx.cancelTimer(l.timer);
@@ -311,7 +307,7 @@ public final class PresenceHub {
     } else {
       c.entries.put(entry.id(), entry);
     }
-    deliver(c, current(entry));
+    deliver(c, versions.current(entry));
   }
 
   /**
@@ -329,12 +325,9 @@ public final class PresenceHub {
       if (l.sent == null || l.sent.gone()) {
         continue;
       }
-      Entry now = current(l.sent);
-      if (stale(now)) {
-        ObjectNode pr = JsonNodeFactory.instance.objectNode();
-        pr.put("a", "pr");
-        pr.put("ch", ch);
-        l.session.send(pr);
+      Entry now = versions.current(l.sent);
+      if (versions.stale(now)) {
+        l.peer.send(Replies.presenceRequest(ch));
         continue;
       }
       l.sent = now;
@@ -349,21 +342,12 @@ public final class PresenceHub {
       return;
     }
     for (Entry e : c.entries.values()) {
-      if (stale(current(e))) {
+      if (versions.stale(versions.current(e))) {
         c.lastAsk = now;
         publish(c.ch, PresenceRecord.ask(config.instanceId(), c.ch));
         return;
       }
     }
-  }
-
-  /** Whether an entry refers to a document version older than this gateway's, after {@link #current}. */
-  private boolean stale(Entry e) {
-    if (e.c() == null || e.v() == null || e.gone()) {
-      return false;
-    }
-    DocView view = docs.ready(new DocKey(e.c(), e.d()));
-    return view != null && e.v() < view.version;
   }
 
   private void onExpire(PresenceRecord r) {
@@ -440,15 +424,15 @@ public final class PresenceHub {
   private void synced(Channel c) {
     c.synced = true;
     vertx.cancelTimer(c.syncTimer);
-    List<Session> waiting = new ArrayList<>(c.awaiting);
+    List<Peer> waiting = new ArrayList<>(c.awaiting);
     c.awaiting.clear();
     waiting.forEach(s -> sendAll(c, s));
   }
 
-  private void sendAll(Channel c, Session session) {
+  private void sendAll(Channel c, Peer peer) {
     for (Entry e : c.entries.values()) {
-      if (!e.src().equals(session.src())) {
-        queue(session, c.ch, e.id(), new SharedText(message(c.ch, current(e)).toString()));
+      if (!e.src().equals(peer.alias())) {
+        delivery.queue(peer, c.ch, e.id(), new SharedText(Replies.presence(c.ch, versions.current(e)).toString()));
       }
     }
   }
@@ -457,41 +441,11 @@ public final class PresenceHub {
     if (c.subscribers.isEmpty()) {
       return;
     }
-    SharedText text = new SharedText(message(c.ch, entry).toString());
-    for (Session s : c.subscribers) {
-      if (!s.src().equals(entry.src()) && !c.awaiting.contains(s)) {
-        queue(s, c.ch, entry.id(), text);
+    SharedText text = new SharedText(Replies.presence(c.ch, entry).toString());
+    for (Peer s : c.subscribers) {
+      if (!s.alias().equals(entry.src()) && !c.awaiting.contains(s)) {
+        delivery.queue(s, c.ch, entry.id(), text);
       }
-    }
-  }
-
-  /**
-   * Presence for one client goes out at the next delivery tick, together with everything else
-   * held for it: one socket write per client per tick rather than one per cursor move, which
-   * is what 200 people moving their cursors cost in system calls. A value not yet sent when a
-   * newer one of the same presence arrives is replaced (the last value wins).
-   */
-  private void queue(Session session, String ch, String id, SharedText text) {
-    long batch = config.presenceBatch().toMillis();
-    if (batch <= 0) {
-      session.send(text);
-      return;
-    }
-    if (session.queuePresence(ch, id, text)) {
-      superseded.incrementAndGet();
-    }
-    outboxes.add(session);
-    armTick();
-  }
-
-  private void armTick() {
-    if (tick < 0 && !outboxes.isEmpty()) {
-      tick = vertx.setTimer(config.presenceBatch().toMillis(), t -> {
-        tick = -1;
-        // A socket that is not draining keeps its values for a later tick.
-        outboxes.removeIf(Session::flushPresence);
-        armTick();
-      });
     }
   }
 
@@ -512,71 +466,5 @@ public final class PresenceHub {
       vertx.cancelTimer(c.syncTimer);
       channels.remove(c.ch);
     }
-  }
-
-  /**
-   * The entry transformed up to the document version this gateway has, when it refers to an
-   * older one and the ops in between are still in the window; otherwise as it is (the client
-   * catches up itself, as ShareDB's client does).
-   */
-  private Entry current(Entry e) {
-    if (e.c() == null || e.v() == null) {
-      return e;
-    }
-    DocView view = docs.ready(new DocKey(e.c(), e.d()));
-    if (view == null || e.v() >= view.version || e.v() < view.windowStart()) {
-      return e;
-    }
-    if (e.gone()) {
-      return e.withValue(NullNode.getInstance(), view.version);
-    }
-    JsonNode p = e.p();
-    for (DocView.WindowEntry w : view.window) {
-      if (w.v() < e.v()) {
-        continue;
-      }
-      JsonNode op;
-      try {
-        op = JSON.readTree(w.message());
-      } catch (Exception ex) {
-        return e;
-      }
-      if (op.has("create") || op.has("del") || view.type == null) {
-        p = NullNode.getInstance();
-        continue;
-      }
-      if (p.isNull()) {
-        continue;
-      }
-      try {
-        p = view.type.transformPresence(p, op.get("op"), e.src().equals(op.path("src").asText()));
-      } catch (OtException | IllegalArgumentException ex) {
-        LOG.debug("presence {} does not transform: {}", e.id(), ex.getMessage());
-        p = NullNode.getInstance();
-      }
-    }
-    return e.withValue(p, view.version);
-  }
-
-  /** The ShareDB presence message: {@code {a:'p', ch, src, id, p, pv, c, d, v, t}}. */
-  static ObjectNode message(String ch, Entry e) {
-    ObjectNode m = JsonNodeFactory.instance.objectNode();
-    m.put("a", "p");
-    m.put("ch", ch);
-    m.put("src", e.src());
-    m.put("id", e.id());
-    m.set("p", e.p() == null ? NullNode.getInstance() : e.p());
-    m.put("pv", e.pv());
-    if (e.c() != null) {
-      m.put("c", e.c());
-      m.put("d", e.d());
-    }
-    if (e.v() != null) {
-      m.put("v", e.v());
-    }
-    if (e.t() != null) {
-      m.put("t", e.t());
-    }
-    return m;
   }
 }

@@ -1,10 +1,6 @@
 package dev.tandem.gateway.docs;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,8 +9,8 @@ import java.nio.charset.StandardCharsets;
  * socket carries. {@code writeTextMessage(String)} would encode and frame the text again for each
  * socket, which is most of the cost of fanning a cursor move out to 200 subscribers.
  *
- * <p>Vert.x has no public way to make a text frame from bytes, so {@link #frame()} builds its
- * frame type directly; {@link #writeTo} appends the finished frame to a batch of raw bytes.
+ * <p>{@link #writeTo} appends the finished frame to a batch of raw bytes, which {@link SocketWriter}
+ * hands to the socket's Netty channel.
  */
 final class SharedText {
 
@@ -42,9 +38,9 @@ final class SharedText {
     System.arraycopy(payload, 0, wire, header, n);
   }
 
-  /** A final text frame over the shared payload, for one socket's Vert.x write queue. */
-  WebSocketFrame frame() {
-    return new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(wire, header, wire.length - header), true);
+  /** The text again, for the rare path that writes through Vert.x (and for tests). */
+  String text() {
+    return new String(wire, header, wire.length - header, StandardCharsets.UTF_8);
   }
 
   /** The whole frame, header included, as it goes on the wire. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads every partition of the given topics from their end onwards, outside any group (every
  * gateway sees every committed op), and hands each poll's records to {@code sink}. Runs on its
- * own thread; the sink is expected to move the records onto the event loop.
+ * own thread; the sink moves the records onto the hub's event loop and calls {@link
+ * Batch#done()} once they are handled. Backpressure: while more than {@code maxPending} records
+ * are handed over and not done, the feed pauses its partitions (it keeps polling, so the
+ * consumer stays alive, but fetches nothing) and resumes them once the hub is down to half.
  */
 public final class Feed implements Runnable {
 
@@ -28,14 +32,35 @@ public final class Feed implements Runnable {
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final List<String> topics;
-  private final Consumer<List<ConsumerRecord<String, byte[]>>> sink;
+  private final Consumer<Batch> sink;
+  private final int maxPending;
+  private final AtomicInteger pending = new AtomicInteger();
   private volatile boolean running = true;
+  private volatile long pauses;
+
+  /** One poll's records for the hub; {@link #done} when they are handled. */
+  public final class Batch {
+    private final List<ConsumerRecord<String, byte[]>> records;
+
+    private Batch(List<ConsumerRecord<String, byte[]>> records) {
+      this.records = records;
+    }
+
+    public List<ConsumerRecord<String, byte[]>> records() {
+      return records;
+    }
+
+    /** The records are handled: they no longer count against the bound. */
+    public void done() {
+      pending.addAndGet(-records.size());
+    }
+  }
   private volatile boolean positioned;
 
-  public Feed(String bootstrapServers, String clientId, List<String> topics,
-      Consumer<List<ConsumerRecord<String, byte[]>>> sink) {
+  public Feed(String bootstrapServers, String clientId, List<String> topics, int maxPending, Consumer<Batch> sink) {
     this.topics = topics;
     this.sink = sink;
+    this.maxPending = maxPending;
     consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.CLIENT_ID_CONFIG, clientId,
@@ -68,7 +93,18 @@ public final class Feed implements Runnable {
       consumer.seekToEnd(all);
       all.forEach(consumer::position);
       positioned = true;
+      boolean paused = false;
       while (running) {
+        int queued = pending.get();
+        if (!paused && queued > maxPending) {
+          consumer.pause(all);
+          paused = true;
+          pauses++;
+          LOG.debug("feed paused: {} records waiting for the hub", queued);
+        } else if (paused && queued <= maxPending / 2) {
+          consumer.resume(all);
+          paused = false;
+        }
         ConsumerRecords<String, byte[]> records;
         try {
           records = consumer.poll(Duration.ofMillis(100));
@@ -78,7 +114,8 @@ public final class Feed implements Runnable {
         if (!records.isEmpty()) {
           List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
           records.forEach(batch::add);
-          sink.accept(batch);
+          pending.addAndGet(batch.size());
+          sink.accept(new Batch(batch));
         }
       }
     } catch (RuntimeException e) {
@@ -87,6 +124,16 @@ public final class Feed implements Runnable {
       running = false;
       consumer.close(Duration.ofSeconds(5));
     }
+  }
+
+  /** Records handed to the hub and not yet handled. */
+  public int pendingRecords() {
+    return pending.get();
+  }
+
+  /** How often the feed paused because the hub was behind. */
+  public long pauseCount() {
+    return pauses;
   }
 
   public void stop() {

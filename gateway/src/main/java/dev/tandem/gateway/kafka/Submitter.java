@@ -11,7 +11,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes what clients submit to {@code tandem.ops.submitted}, keyed by document. */
+/**
+ * Writes what clients submit to {@code tandem.ops.submitted}, keyed by document. Its callbacks
+ * run on Kafka's producer thread: callers hand them back to their own context
+ * ({@code context.runOnContext}), never to {@code vertx.runOnContext}, which from a foreign
+ * thread picks an arbitrary event loop.
+ */
 public final class Submitter implements AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;

@@ -62,8 +62,8 @@ class SharedTextTest {
   }
 
   @Test
-  void theVertxFrameCarriesTheSameText() {
+  void theTextReadsBackFromTheEncodedBytes() {
     String text = "ops for everyone: " + textOf(200);
-    assertEquals(text, new SharedText(text).frame().textData());
+    assertEquals(text, new SharedText(text).text());
   }
 }
