@@ -15,6 +15,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -79,8 +82,13 @@ public final class Standalone implements AutoCloseable {
         presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl()));
     SignalingVerticle signaling = new SignalingVerticle(SignalingConfig.fromEnv(env).with(bootstrap, topics,
         "sig-" + instance + "-" + UUID.randomUUID()));
-    GatewayVerticle gw = new GatewayVerticle(GatewayConfig.fromEnv(env)
-        .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID()))
+    GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env)
+        .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID());
+    if (!env.containsKey("TANDEM_SRC_KEY")) {
+      // Client ids must outlive a restart, or every reconnecting client's unacknowledged ops are refused.
+      gatewayConfig = gatewayConfig.withSrcKey(srcKey(config.dataDir()));
+    }
+    GatewayVerticle gw = new GatewayVerticle(gatewayConfig)
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
         .withHealthCheck("media-signaling", signaling::ready)
@@ -119,6 +127,23 @@ public final class Standalone implements AutoCloseable {
       return Files.readString(f).trim();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot use data directory " + dataDir, e);
+    }
+  }
+
+  /** The key that signs client ids, kept in the data directory so ids survive a restart. */
+  private static String srcKey(Path dataDir) {
+    try {
+      Path f = dataDir.resolve("src-key");
+      if (!Files.exists(f)) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path tmp = dataDir.resolve("src-key.tmp");
+        Files.writeString(tmp, Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return Files.readString(f).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the client id key in " + dataDir, e);
     }
   }
 

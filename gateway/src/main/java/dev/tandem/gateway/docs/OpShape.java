@@ -1,6 +1,7 @@
 package dev.tandem.gateway.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.ot.OtException;
 import dev.tandem.ot.OtType;
 import dev.tandem.schemas.OpError;
 import dev.tandem.schemas.ShareDbErrors;
@@ -8,28 +9,26 @@ import java.util.Optional;
 
 /**
  * The shape of an edit, checked against the document's type before the op is produced to Kafka:
- * a malformed op is answered {@code ERR_OT_OP_BADLY_FORMED} here and never reaches ot-service.
- * Whether a well-formed op applies is ot-service's to say ({@code ERR_OT_OP_NOT_APPLIED}).
+ * an op that is not an op of its type ({@code ERR_OT_OP_BADLY_FORMED}) or could apply nowhere
+ * ({@code ERR_OT_OP_NOT_APPLIED}) is answered here and never reaches ot-service. Whether a
+ * well-formed op applies to the document as it is then stays ot-service's to say.
  */
 final class OpShape {
 
   private OpShape() {}
 
-  /**
-   * The error for {@code op} under {@code type}, if it is malformed. Both types take an array of
-   * components; a null component is malformed in both.
-   * TODO(ot-types checkOp): when ot-types has its pure op validator, this body becomes one call to it.
-   */
+  /** The error for {@code op} under {@code type}, if the type's own checks refuse it. */
   static Optional<OpError> check(OtType type, JsonNode op) {
-    if (op == null || !op.isArray()) {
-      return Optional.of(new OpError(ShareDbErrors.OT_OP_BADLY_FORMED, "An op of type " + type.name()
-          + " is an array of components"));
+    if (op == null) {
+      return Optional.of(new OpError(ShareDbErrors.OT_OP_BADLY_FORMED, "Missing op"));
     }
-    for (JsonNode c : op) {
-      if (c.isNull()) {
-        return Optional.of(new OpError(ShareDbErrors.OT_OP_BADLY_FORMED, "An op component cannot be null"));
-      }
+    try {
+      type.checkOp(op);
+      return Optional.empty();
+    } catch (OtException e) {
+      String code = e.kind() == OtException.Kind.BADLY_FORMED
+          ? ShareDbErrors.OT_OP_BADLY_FORMED : ShareDbErrors.OT_OP_NOT_APPLIED;
+      return Optional.of(new OpError(code, e.getMessage()));
     }
-    return Optional.empty();
   }
 }
