@@ -50,8 +50,11 @@ final class HostileCodes {
   static final String MESSAGE_TOO_LARGE = ShareDbErrors.TOO_LARGE;
   /** The close codes a server may use for a message it will not read: 1009 too big, 1008 policy. */
   static final Set<Integer> TOO_LARGE_CLOSE = Set.of(1009, 1008);
-  /** The close codes for a compressed frame inflating past the limit (1002 when deflate is refused). */
-  static final Set<Integer> DEFLATE_BOMB_CLOSE = Set.of(1009, 1008, 1002);
+  /**
+   * The close codes for a compressed frame inflating past the limit: 1009 or 1008; 1002 when the
+   * server does not agree to deflate; 1006 (the socket closed without a close frame) is taken too.
+   */
+  static final Set<Integer> DEFLATE_BOMB_CLOSE = Set.of(1009, 1008, 1002, 1006);
   /** An error reply to a too large message must be short: no echo of the body. */
   static final int MAX_ERROR_REPLY_BYTES = 4096;
   /** A whole-content PUT whose diff is over the server's size or time cap: 413 or 422 (or it succeeds). */

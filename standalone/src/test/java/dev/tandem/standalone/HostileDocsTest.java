@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Hostile documents and ops: a json0 document built too deep, {@code na} to Infinity, deletes
  * of nothing, a spoofed {@code src}, dangerous json0 paths, malformed ops, lone surrogates;
- * and, last, a restart of the server on its data with those documents in the log.
+ * and, last (they may wedge a server that lacks the fixes), the deep document, the overflowing
+ * number and a restart of the server on its data with those documents in the log.
  */
 @Timeout(240)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -33,7 +34,7 @@ class HostileDocsTest extends HostileCase {
   }
 
   @Test
-  @Order(1)
+  @Order(Order.DEFAULT + 2)
   void aJson0DocumentBuiltTooDeepByTwoValidOpsIsRefusedAndWedgesNothing() throws Exception {
     deepDoc = newId();
     try (WsClient mallory = connect()) {
@@ -65,7 +66,7 @@ class HostileDocsTest extends HostileCase {
   }
 
   @Test
-  @Order(2)
+  @Order(Order.DEFAULT + 1)
   void numberAddOverflowingToInfinityIsRefused() throws Exception {
     bigNumberDoc = newId();
     try (WsClient c = connect()) {
@@ -251,7 +252,7 @@ class HostileDocsTest extends HostileCase {
   }
 
   @Test
-  @Order(99)
+  @Order(Order.DEFAULT + 3)
   void theServerRestartsOnItsDataWithTheRefusedDocumentsInTheLog() throws Exception {
     if (deepDoc == null || bigNumberDoc == null) {
       aJson0DocumentBuiltTooDeepByTwoValidOpsIsRefusedAndWedgesNothing();

@@ -104,11 +104,11 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   /**
-   * One compressed text frame (RSV1, raw deflate without the sync-flush tail) holding {@code
-   * repeat} copies of {@code chunk} between {@code prefix} and {@code suffix}: a few kilobytes
-   * on the wire for megabytes inflated.
+   * The payload of one compressed text frame (raw deflate without the sync-flush tail) holding
+   * {@code repeat} copies of {@code chunk} between {@code prefix} and {@code suffix}: a few
+   * kilobytes on the wire for megabytes inflated. Send it with {@link #sendCompressed}.
    */
-  void sendCompressed(String prefix, byte[] chunk, int repeat, String suffix) throws IOException {
+  static byte[] compress(String prefix, byte[] chunk, int repeat, String suffix) {
     Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
     ByteArrayOutputStream packed = new ByteArrayOutputStream();
     byte[] buf = new byte[64 * 1024];
@@ -120,10 +120,18 @@ final class RawWebSocket implements AutoCloseable {
     int n;
     while ((n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH)) > 0) {
       packed.write(buf, 0, n);
+      if (n < buf.length) {
+        break;
+      }
     }
     deflater.end();
     byte[] bytes = packed.toByteArray();
-    sendFrame(0x1, true, true, java.util.Arrays.copyOf(bytes, bytes.length - TAIL.length));
+    return java.util.Arrays.copyOf(bytes, bytes.length - TAIL.length);
+  }
+
+  /** One text frame with RSV1 set: a compressed message, whether or not deflate was agreed. */
+  void sendCompressed(byte[] compressed) throws IOException {
+    sendFrame(0x1, true, true, compressed);
   }
 
   private static void deflate(Deflater deflater, byte[] input, ByteArrayOutputStream packed, byte[] buf) {
