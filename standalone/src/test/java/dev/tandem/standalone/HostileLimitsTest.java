@@ -33,6 +33,8 @@ class HostileLimitsTest extends HostileCase {
 
   /** Characters of a "big" whole-content PUT; the case is 40,000. */
   private static final int PUT_CHARS = Integer.getInteger("tandem.hostile.putChars", 40_000);
+  /** The same for the 20 concurrent PUTs (smaller only to spare a shared machine a server without the fix). */
+  private static final int CONCURRENT_PUT_CHARS = Integer.getInteger("tandem.hostile.concurrentPutChars", 40_000);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final List<CompletableFuture<?>> LEFT_RUNNING = new ArrayList<>();
 
@@ -179,13 +181,13 @@ class HostileLimitsTest extends HostileCase {
     for (int i = 0; i < 20; i++) {
       String id = newId();
       ids.add(id);
-      HTTP.send(put("notes", id, randomText(random, PUT_CHARS), seconds(10)), HttpResponse.BodyHandlers.discarding());
+      HTTP.send(put("notes", id, randomText(random, CONCURRENT_PUT_CHARS), seconds(10)), HttpResponse.BodyHandlers.discarding());
     }
     String bystander = newId();
     try (WsClient c = connect()) {
       acked(c, create("notes", bystander, TEXT, "calm", 1));
       for (String id : ids) {
-        LEFT_RUNNING.add(HTTP.sendAsync(put("notes", id, randomText(random, PUT_CHARS), seconds(120)),
+        LEFT_RUNNING.add(HTTP.sendAsync(put("notes", id, randomText(random, CONCURRENT_PUT_CHARS), seconds(120)),
             HttpResponse.BodyHandlers.discarding()));
       }
       Thread.sleep(300);
