@@ -152,11 +152,11 @@ final class HostileLoad implements AutoCloseable {
     return "{\"k\":".repeat(levels - 1) + "{}" + "}".repeat(levels - 1);
   }
 
-  private long seq;
+  private final java.util.concurrent.atomic.AtomicLong counter = new java.util.concurrent.atomic.AtomicLong();
 
   private void deepDocument() throws Exception {
     ClientWebSocket ws = kept("deep-document", small);
-    String id = "deep-" + run + "-" + seq++;
+    String id = "deep-" + run + "-" + counter.getAndIncrement();
     ws.writeTextMessage(new JsonObject().put("a", "op").put("c", "hostile").put("d", id).put("v", 0).put("seq", 1)
         .put("create", new JsonObject().put("type", JSON0).put("data", new JsonObject())).encode());
     ws.writeTextMessage("{\"a\":\"op\",\"c\":\"hostile\",\"d\":\"" + id + "\",\"v\":1,\"seq\":2,\"op\":[{\"p\":[\"a\"],\"oi\":"
@@ -172,10 +172,10 @@ final class HostileLoad implements AutoCloseable {
 
   private void deepPresence() throws Exception {
     ClientWebSocket ws = kept("deep-presence", small);
-    String ch = "deep-room-" + run + "-" + (seq++ % 50);
-    ws.writeTextMessage("{\"a\":\"p\",\"ch\":\"" + ch + "\",\"id\":\"m\",\"pv\":" + seq + ",\"p\":" + "[".repeat(998)
+    String ch = "deep-room-" + run + "-" + (counter.getAndIncrement() % 50);
+    ws.writeTextMessage("{\"a\":\"p\",\"ch\":\"" + ch + "\",\"id\":\"m\",\"pv\":" + counter.get() + ",\"p\":" + "[".repeat(998)
         + "]".repeat(998) + "}");
-    ws.writeTextMessage(new JsonObject().put("a", "ps").put("ch", ch).put("seq", seq).encode());
+    ws.writeTextMessage(new JsonObject().put("a", "ps").put("ch", ch).put("seq", counter.get()).encode());
     count("deep-presence", 2);
   }
 
@@ -207,7 +207,7 @@ final class HostileLoad implements AutoCloseable {
   private void bulkSubscribe() throws Exception {
     ClientWebSocket ws = kept("bulk-subscribe", small);
     JsonArray ids = new JsonArray();
-    long batch = seq++;
+    long batch = counter.getAndIncrement();
     for (int i = 0; i < 40_000; i++) {
       ids.add("bs-" + run + "-" + batch + "-" + i);
     }
@@ -248,10 +248,10 @@ final class HostileLoad implements AutoCloseable {
     }
     count("never-reads", sleepers.size());
     // 20 KB in, 20 KB out: 100 KB/s to every sleeper.
-    Object op = seq++ % 2 == 0 ? new JsonArray().add("w".repeat(20_000))
+    Object op = counter.getAndIncrement() % 2 == 0 ? new JsonArray().add("w".repeat(20_000))
         : new JsonArray().add(new JsonObject().put("d", 20_000));
     busyWriter.writeTextMessage(new JsonObject().put("a", "op").put("c", "hostile").put("d", busyDoc).put("v", busyVersion)
-        .put("seq", 1 + seq).put("op", op).encode());
+        .put("seq", counter.incrementAndGet()).put("op", op).encode());
   }
 
   private void halfOpen() throws IOException {
@@ -269,7 +269,7 @@ final class HostileLoad implements AutoCloseable {
 
   private void frame(WebSocketClient client, String kind, int chars) throws Exception {
     ClientWebSocket ws = open(client);
-    ws.writeTextMessage(new JsonObject().put("a", "op").put("c", "hostile").put("d", kind + "-" + run + "-" + seq++)
+    ws.writeTextMessage(new JsonObject().put("a", "op").put("c", "hostile").put("d", kind + "-" + run + "-" + counter.getAndIncrement())
         .put("v", 0).put("seq", 1).put("create", new JsonObject().put("type", TEXT).put("data", "y".repeat(chars))).encode());
     count(kind, 1);
     Thread.sleep(500);
@@ -304,7 +304,7 @@ final class HostileLoad implements AutoCloseable {
       }
     }
     HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/docs/hostile/put-" + run + "-"
-        + (seq++ % 4))).timeout(Duration.ofSeconds(120)).PUT(HttpRequest.BodyPublishers.ofString(text.toString())).build();
+        + (counter.getAndIncrement() % 4))).timeout(Duration.ofSeconds(120)).PUT(HttpRequest.BodyPublishers.ofString(text.toString())).build();
     http.sendAsync(put, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> putsInFlight.release());
     count("put-40k", 1);
   }

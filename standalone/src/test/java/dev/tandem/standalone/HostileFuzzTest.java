@@ -86,6 +86,9 @@ class HostileFuzzTest extends HostileCase {
       t.join();
     }
     System.out.println("HostileFuzzTest: " + sent.get() + " frames, closes by code " + new TreeMap<>(closes));
+    Map<String, String> times = new TreeMap<>();
+    answerMillis.forEach((a, t) -> times.put(a, t[1] + " x " + (t[0] / Math.max(1, t[1])) + " ms"));
+    System.out.println("HostileFuzzTest: frames by claimed action, mean time to the first answer: " + times);
     assertTrue(findings.isEmpty(), findings.size() + " findings, first: " + first(findings));
     assertTrue(sent.get() >= Math.min(FRAMES, 500), "seed " + seed + ": only " + sent.get() + " frames in " + TIME);
     survived("seed " + seed + ", after " + sent.get() + " fuzzed frames", null);
@@ -96,6 +99,9 @@ class HostileFuzzTest extends HostileCase {
       return findings.subList(0, Math.min(5, findings.size())).toString();
     }
   }
+
+  /** Answer time per claimed action, in milliseconds summed, and counts: printed to show where time goes. */
+  private final Map<String, long[]> answerMillis = new ConcurrentHashMap<>();
 
   private void fuzz(long seed, int connection, FuzzFrames frames, long deadline, List<Finding> findings,
       Map<Integer, AtomicInteger> closes, AtomicInteger sent) {
@@ -112,7 +118,13 @@ class HostileFuzzTest extends HostileCase {
           // closed while sending: the close itself is read next
         }
         sent.incrementAndGet();
+        long t0 = System.nanoTime();
         RawWebSocket.Frame answer = socket.next(ANSWER);
+        long[] time = answerMillis.computeIfAbsent(frame.action(), k -> new long[2]);
+        synchronized (time) {
+          time[0] += (System.nanoTime() - t0) / 1_000_000;
+          time[1]++;
+        }
         if (answer == null) {
           if (!UNANSWERED.contains(frame.action())) {
             findings.add(new Finding(seed, connection, i, "no answer within " + ANSWER, frame));
