@@ -56,7 +56,19 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Opens {@code path} on loopback; offers permessage-deflate when {@code offerDeflate}. */
   static RawWebSocket connect(int port, String path, boolean offerDeflate) throws IOException {
-    Socket socket = new Socket("127.0.0.1", port);
+    return connect(port, path, offerDeflate, 0);
+  }
+
+  /**
+   * The same with a receive buffer of {@code receiveBuffer} bytes (0: the system's): a small one
+   * keeps the kernel from absorbing what a client that stops reading leaves the server holding.
+   */
+  static RawWebSocket connect(int port, String path, boolean offerDeflate, int receiveBuffer) throws IOException {
+    Socket socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
     socket.setSoTimeout(10_000);
     String key = Base64.getEncoder().encodeToString(RANDOM.generateSeed(16));
     String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
