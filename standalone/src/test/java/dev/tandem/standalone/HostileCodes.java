@@ -73,6 +73,11 @@ final class HostileCodes {
   static final Duration SLOW_CONSUMER_CLOSED = Duration.ofSeconds(25);
   /** A half-open HTTP connection (no request, or half a request) is closed within this. */
   static final Duration IDLE_HTTP_CLOSED = Duration.ofSeconds(20);
+  /**
+   * Memory that subscribers which do not read may leave the server holding after 60 MB were sent
+   * to them: an outbound budget per socket of a few MB, or none once they are closed.
+   */
+  static final long SLOW_CONSUMER_MEMORY_BOUND = 24L << 20;
   /** Memory a hostile case may leave held (heap after GC plus direct buffers). */
   static final long MEMORY_GROWTH_BOUND = 96L << 20;
 

@@ -29,7 +29,7 @@ class HostileFuzzTest extends HostileCase {
 
   private static final int FRAMES = Integer.getInteger("tandem.fuzz.frames", 3000);
   private static final Duration TIME = Duration.ofSeconds(Long.getLong("tandem.fuzz.seconds", 30));
-  private static final int CONNECTIONS = 3;
+  private static final int CONNECTIONS = 6;
   /** How long a frame may go unanswered. */
   private static final Duration ANSWER = Duration.ofSeconds(5);
   /**
@@ -92,7 +92,13 @@ class HostileFuzzTest extends HostileCase {
     Map<String, String> times = new TreeMap<>();
     answerMillis.forEach((a, t) -> times.put(a, t[1] + " x " + (t[0] / Math.max(1, t[1])) + " ms"));
     System.out.println("HostileFuzzTest: frames by claimed action, mean time to the first answer: " + times);
-    assertTrue(findings.isEmpty(), findings.size() + " findings, first: " + first(findings));
+    Map<String, Integer> kinds = new TreeMap<>();
+    synchronized (findings) {
+      for (Finding f : findings) {
+        kinds.merge(f.what().length() > 70 ? f.what().substring(0, 70) : f.what(), 1, Integer::sum);
+      }
+    }
+    assertTrue(findings.isEmpty(), findings.size() + " findings " + kinds + ", first: " + first(findings));
     assertTrue(sent.get() >= Math.min(FRAMES, 500), "seed " + seed + ": only " + sent.get() + " frames in " + TIME);
     survived("seed " + seed + ", after " + sent.get() + " fuzzed frames", null);
   }
@@ -110,7 +116,7 @@ class HostileFuzzTest extends HostileCase {
       Map<Integer, AtomicInteger> closes, AtomicInteger sent) {
     RawWebSocket socket = null;
     try {
-      for (int i = 0; i < FRAMES / CONNECTIONS && System.currentTimeMillis() < deadline && findings.size() < 20; i++) {
+      for (int i = 0; i < FRAMES / CONNECTIONS && System.currentTimeMillis() < deadline && findings.size() < 40; i++) {
         if (socket == null) {
           socket = open();
         }
