@@ -59,8 +59,8 @@ class HostileDocsTest extends HostileCase {
         assertEquals(HostileCodes.DEEP_DOCUMENT, HostileCodes.codeOf(answer(mallory, deepDoc, 3)));
       }
       assertEquals(version, snapshot(mallory, "deep", deepDoc).getLong("v"));
-      // A snapshot flush (every 5 s) is where a too-deep document wedged every partition.
-      Thread.sleep(6000);
+      // A snapshot flush (every second here) is where a too-deep document wedged every partition.
+      Thread.sleep(2500);
       survived("after a document built ~1,010 levels deep", mallory);
     }
   }
@@ -269,7 +269,7 @@ class HostileDocsTest extends HostileCase {
       acked(c, op("nums", bigNumberDoc, v, 1, new JsonArray().add(new JsonObject().put("p", path("n")).put("na", 1))));
       JsonObject after = snapshot(c, "nums", bigNumberDoc);
       assertTrue(Double.isFinite(after.getJsonObject("data").getDouble("n")), after.encode());
-      Thread.sleep(6000);
+      Thread.sleep(2500);
       survived("after loading the refused documents after a restart", c);
     }
   }

@@ -19,16 +19,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Random and mutated ShareDB frames against the live server, seeded (print and pass
- * {@code -Dtandem.fuzz.seed=N} to replay), bounded in count ({@code tandem.fuzz.frames}, 3,000)
- * and time (30 s). Every frame must be answered (a reply or an error) or end in a documented
+ * {@code -Dtandem.fuzz.seed=N} to replay), bounded in count ({@code tandem.fuzz.frames}, 2,500)
+ * and time ({@code tandem.fuzz.seconds}, 20). Every frame must be answered (a reply or an error) or end in a documented
  * close; meanwhile {@code /health} stays 200 and the canaries keep editing; at the end the event
  * log verifies.
  */
 @Timeout(180)
 class HostileFuzzTest extends HostileCase {
 
-  private static final int FRAMES = Integer.getInteger("tandem.fuzz.frames", 3000);
-  private static final Duration TIME = Duration.ofSeconds(Long.getLong("tandem.fuzz.seconds", 30));
+  private static final int FRAMES = Integer.getInteger("tandem.fuzz.frames", 2500);
+  private static final Duration TIME = Duration.ofSeconds(Long.getLong("tandem.fuzz.seconds", 20));
   private static final int CONNECTIONS = 6;
   /** How long a frame may go unanswered. */
   private static final Duration ANSWER = Duration.ofSeconds(5);
