@@ -37,6 +37,16 @@ final class Latencies {
         at(sorted, 0.99) / 1000.0, sorted[size - 1] / 1000.0, size);
   }
 
+  /** The {@code q} quantile (0..1) in milliseconds; NaN without samples. */
+  double quantileMillis(double q) {
+    if (size == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = Arrays.copyOf(values, size);
+    Arrays.sort(sorted);
+    return at(sorted, q) / 1000.0;
+  }
+
   private static long at(long[] sorted, double q) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
   }

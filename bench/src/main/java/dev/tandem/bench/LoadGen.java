@@ -75,6 +75,11 @@ public final class LoadGen {
   }
 
   public Result run(Scenario s) throws Exception {
+    return run(s, () -> { });
+  }
+
+  /** The same, calling {@code whenReady} once every writer is connected and subscribed, before the warm-up. */
+  public Result run(Scenario s, Runnable whenReady) throws Exception {
     String run = Long.toString(System.nanoTime(), 36);
     List<String> docs = new ArrayList<>();
     for (int i = 0; i < s.docs(); i++) {
@@ -101,6 +106,7 @@ public final class LoadGen {
     if (!ready.await(120, TimeUnit.SECONDS)) {
       throw new IllegalStateException(ready.getCount() + " writers did not get ready");
     }
+    whenReady.run();
     long periodMs = s.rate() == 0 ? 0 : Math.max(1, Math.round(1000.0 * writers.size() / s.rate()));
     for (Writer w : writers) {
       w.start(periodMs);
@@ -225,6 +231,13 @@ public final class LoadGen {
           ws.writeTextMessage(new JsonObject().put("a", "s").put("c", "load").put("d", doc).encode());
         }
         case "s" -> {
+          if (m.containsKey("error")) {
+            // Refused (a server under attack may shed load): count it and subscribe again shortly.
+            errors.incrementAndGet();
+            vertx.setTimer(500, t -> ws.writeTextMessage(new JsonObject().put("a", "s").put("c", "load").put("d", doc)
+                .encode()));
+            return;
+          }
           version = m.getJsonObject("data").getLong("v");
           ready.countDown();
         }
