@@ -20,7 +20,7 @@ final class HostileCodes {
 
   // --- documents (ShareDB's codes) ---
   /** An op that would make a json0 document deeper than the server's limit (Tandem's choice). */
-  static final String DEEP_DOCUMENT = ShareDbErrors.OT_OP_NOT_APPLIED;
+  static final String DEEP_DOCUMENT = ShareDbErrors.DOC_TOO_DEEP;
   /** {@code na} whose result is not a finite number (Tandem's choice; JavaScript would store Infinity). */
   static final String NUMBER_OVERFLOW = ShareDbErrors.OT_OP_NOT_APPLIED;
   /** Deleting a document that was never created, or is deleted (ShareDB: ot.js applies del to no type). */
@@ -39,9 +39,11 @@ final class HostileCodes {
    * A presence value nested deeper than the server accepts, when the gateway refuses it rather
    * than passing it on (Tandem's choice; accepting it is fine as long as presence-service lives).
    */
-  static final String DEEP_PRESENCE_IF_REFUSED = ShareDbErrors.MESSAGE_BADLY_FORMED;
+  static final String DEEP_PRESENCE_IF_REFUSED = ShareDbErrors.TOO_LARGE;
+  /** A message nested past the parser's bound: too large, in depth. */
+  static final String DEEP_MESSAGE = ShareDbErrors.TOO_LARGE;
   /** An op naming another connection's {@code src}, when the gateway refuses it rather than re-owning it. */
-  static final String SPOOFED_SRC_IF_REFUSED = ShareDbErrors.MESSAGE_BADLY_FORMED;
+  static final String SPOOFED_SRC_IF_REFUSED = ShareDbErrors.OT_OP_BADLY_FORMED;
 
   // --- limits (Tandem's choices) ---
   /** A bulk subscribe over the open-documents limit (per connection). */

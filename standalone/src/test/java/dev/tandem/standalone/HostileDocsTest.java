@@ -115,19 +115,28 @@ class HostileDocsTest extends HostileCase {
     try (WsClient victim = new WsClient(vertx, server.port()); WsClient viaOp = connect()) {
       victim.next("init");
       victim.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
-      String victimSrc = victim.next("hs").getString("id");
+      victim.next("hs");
+      // The attacker learns the victim's src the way anyone can: from the op fan-out.
+      viaOp.send(new JsonObject().put("a", "s").put("c", "notes").put("d", id));
+      viaOp.next("s");
       acked(victim, create("notes", id, TEXT, "hello", 1));
+      String victimSrc = viaOp.next(m -> "op".equals(m.getString("a")) && m.containsKey("create")).getString("src");
+      List<String> forged = List.of(victimSrc, victimSrc + ".AAAAAAAAAAAAAAAAAAAAAA", victimSrc + ".");
 
-      // One attacker names the victim's src in its op, another takes it in the handshake.
-      viaOp.send(op("notes", id, 1, 2, new JsonArray().add(5).add(" mmm")).put("src", victimSrc));
-      JsonObject spoof1 = answer(viaOp, id, 2);
+      // One attacker names the victim's src in its op (as seen, and with made-up proofs), another
+      // claims it in the handshake.
+      List<JsonObject> spoofs = new java.util.ArrayList<>();
+      for (int i = 0; i < forged.size(); i++) {
+        viaOp.send(op("notes", id, 1, 2 + i, new JsonArray().add(5).add(" mmm")).put("src", forged.get(i)));
+        spoofs.add(answer(viaOp, id, 2 + i));
+      }
       try (WsClient viaHandshake = new WsClient(vertx, server.port())) {
         viaHandshake.next("init");
         viaHandshake.send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).put("id", victimSrc));
         viaHandshake.next(m -> "hs".equals(m.getString("a")) || m.containsKey("error"));
         viaHandshake.send(op("notes", id, 1, 3, new JsonArray().add(5).add(" zzz")));
-        JsonObject spoof2 = answer(viaHandshake, id, 3);
-        for (JsonObject s : List.of(spoof1, spoof2)) {
+        spoofs.add(answer(viaHandshake, id, 3));
+        for (JsonObject s : spoofs) {
           if (s.containsKey("error")) {
             assertEquals(HostileCodes.SPOOFED_SRC_IF_REFUSED, HostileCodes.codeOf(s));
           }
@@ -238,9 +247,9 @@ class HostileDocsTest extends HostileCase {
     try (WsClient c = connect()) {
       // Past Jackson's nesting limit: the text must not name its options.
       c.send("[".repeat(1500) + "]".repeat(1500));
-      assertEquals(ShareDbErrors.MESSAGE_BADLY_FORMED, HostileCodes.codeOf(c.next(m -> m.containsKey("error"))));
+      assertEquals(HostileCodes.DEEP_MESSAGE, HostileCodes.codeOf(c.next(m -> m.containsKey("error"))));
       c.send("{\"a\":\"f\",\"c\":\"notes\",\"d\":" + "[".repeat(1200) + "]".repeat(1200) + "}");
-      assertEquals(ShareDbErrors.MESSAGE_BADLY_FORMED, HostileCodes.codeOf(c.next(m -> m.containsKey("error"))));
+      assertEquals(HostileCodes.DEEP_MESSAGE, HostileCodes.codeOf(c.next(m -> m.containsKey("error"))));
       c.send("{\"a\":\"op\",\"c\":\"notes\",\"d\":\"x\",\"v\":1e999,\"seq\":1,\"op\":[]}");
       HostileCodes.codeOf(c.next(m -> m.containsKey("error")));
       c.send("{\"a\":\"op\",\"c\":\"notes\",\"d\":\"x\",\"v\":0,\"seq\":1,\"op\":[1],\"op\":[2]}");
