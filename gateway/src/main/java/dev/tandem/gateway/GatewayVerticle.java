@@ -2,11 +2,16 @@ package dev.tandem.gateway;
 
 import dev.tandem.gateway.docs.Author;
 import dev.tandem.gateway.docs.DocHub;
+import dev.tandem.gateway.docs.DiffRunner;
 import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.Session;
 import dev.tandem.gateway.kafka.Feed;
 import dev.tandem.gateway.kafka.Submitter;
+import dev.tandem.gateway.transport.ConnectionGate;
+import dev.tandem.gateway.transport.MessageLimit;
+import dev.tandem.gateway.transport.ServerOptions;
+import dev.tandem.gateway.transport.WebSocketLiveness;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -39,6 +44,10 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final GatewayConfig config;
+  private TransportConfig transport = TransportConfig.fromEnv(Map.of());
+  private ConnectionGate gate;
+  private MessageLimit messageLimit;
+  private DiffRunner diffs;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
   private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
       new ConcurrentHashMap<>();
@@ -54,6 +63,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
+  }
+
+  /** Sets the transport and PUT limits (the defaults of {@link TransportConfig#fromEnv} otherwise). */
+  public GatewayVerticle withTransport(TransportConfig limits) {
+    this.transport = limits;
+    return this;
   }
 
   /** Adds a check that {@code /health} requires, such as "ot-service is running". */
@@ -82,6 +97,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
+    gate = new ConnectionGate(vertx, transport);
+    messageLimit = new MessageLimit(config.maxMessageBytes());
+    diffs = new DiffRunner(transport);
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, config, submitter);
     presence = new PresenceHub(vertx, config, submitter, hub);
@@ -135,8 +153,11 @@ public final class GatewayVerticle extends VerticleBase {
       this.port = port;
     }
 
+    private WebSocketLiveness liveness;
+
     @Override
     public Future<?> start() {
+      liveness = new WebSocketLiveness(vertx, transport.idleTimeout().toMillis());
       Router router = Router.router(vertx);
       router.get("/health").handler(ctx -> {
         StringBuilder body = new StringBuilder();
@@ -148,22 +169,18 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
-      new DocsHttp(vertx, hub, config, hubContext).mount(router);
+      new DocsHttp(vertx, hub, config, hubContext, diffs).mount(router);
       extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-      HttpServerOptions options = new HttpServerOptions()
-          .setHost(config.host())
-          .setPort(port)
-          // Larger messages are answered with ERR_MESSAGE_TOO_LARGE; past 4x the limit the socket closes.
-          .setMaxWebSocketMessageSize(Math.max(config.maxMessageBytes() * 4, 65536))
-          .setMaxWebSocketFrameSize(65536)
-          // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
-          .setAcceptBacklog(4096)
-          .setRegisterWebSocketWriteHandlers(false);
+      HttpServerOptions options = ServerOptions.of(config.host(), port, config.maxMessageBytes(), transport);
       HttpServer http = vertx.createHttpServer(options);
+      http.connectionHandler(gate::onConnection);
       http.webSocketHandshakeHandler(handshake -> {
+        if (!gate.admit(handshake)) {
+          return;
+        }
         if ("/v1/docs".equals(handshake.path())) {
           try {
             Author.of(handshake.headers(), handshake.uri());
@@ -179,6 +196,8 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
+        messageLimit.watch(ws);
+        liveness.watch(ws);
         var other = webSockets.get(ws.path());
         if (other != null) {
           other.accept(ws);
@@ -189,7 +208,11 @@ public final class GatewayVerticle extends VerticleBase {
         session.whenClosed(sessions::decrementAndGet);
         hubContext.runOnContext(v -> live.add(session));
       });
-      return http.requestHandler(router).listen().onSuccess(bound -> {
+      return http.requestHandler(request -> {
+        if (gate.admit(request)) {
+          router.handle(request);
+        }
+      }).listen().onSuccess(bound -> {
         if (server == null) {
           server = bound;
         }
@@ -246,11 +269,21 @@ public final class GatewayVerticle extends VerticleBase {
         + "# TYPE tandem_gateway_presence_published_total counter\n"
         + "tandem_gateway_presence_published_total " + presence.publishedCount() + "\n"
         + "# TYPE tandem_gateway_presence_channels gauge\n"
-        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n";
+        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n"
+        + "# TYPE tandem_gateway_connections gauge\n"
+        + "tandem_gateway_connections " + gate.openConnections() + "\n"
+        + "# TYPE tandem_gateway_connections_refused_total counter\n"
+        + "tandem_gateway_connections_refused_total " + gate.refusedCount() + "\n"
+        + "# TYPE tandem_gateway_handshake_timeouts_total counter\n"
+        + "tandem_gateway_handshake_timeouts_total " + gate.handshakeTimeoutCount() + "\n"
+        + "# TYPE tandem_gateway_messages_too_large_total counter\n"
+        + "tandem_gateway_messages_too_large_total " + messageLimit.closedCount() + "\n";
   }
 
   @Override
   public Future<?> stop() {
+    // Running diffs stop at their next step; their PUTs are answered 503.
+    diffs.close();
     return vertx.executeBlocking(() -> {
       feed.stop();
       feedThread.join(10_000);

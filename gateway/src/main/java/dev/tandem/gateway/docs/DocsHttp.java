@@ -23,6 +23,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Documents over plain HTTP, for tools that do not speak OT:
@@ -35,6 +38,7 @@ import java.util.UUID;
  */
 public final class DocsHttp {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DocsHttp.class);
   private static final String TEXT = "http://sharejs.org/types/text-unicode";
   private static final int CHUNK = 64 * 1024;
 
@@ -42,18 +46,22 @@ public final class DocsHttp {
   private final DocHub hub;
   private final GatewayConfig config;
   private final Context hubContext;
+  private final DiffRunner diffs;
 
-  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext) {
+  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext, DiffRunner diffs) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
     this.hubContext = hubContext;
+    this.diffs = diffs;
   }
 
   public void mount(Router router) {
     router.get("/v1/docs/:c/:d/ops").handler(this::ops);
     router.get("/v1/docs/:c/:d").handler(this::get);
-    router.put("/v1/docs/:c/:d").handler(BodyHandler.create().setBodyLimit(config.maxMessageBytes()));
+    router.put("/v1/docs/:c/:d").handler(BodyHandler.create().setBodyLimit(config.maxMessageBytes())
+        // The body is the text; a multipart body must not write files to the server's disk.
+        .setHandleFileUploads(false));
     router.put("/v1/docs/:c/:d").handler(this::put);
   }
 
@@ -93,6 +101,9 @@ public final class DocsHttp {
   }
 
   private static void error(HttpServerResponse response, int status, String code, String message) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.putObject("error").put("code", code).put("message", message);
     response.setStatusCode(status).putHeader("content-type", "application/json").end(body.toString());
@@ -166,86 +177,140 @@ public final class DocsHttp {
     }
   }
 
-  /** Whole-content submission: the body is the document's new text (UTF-8). */
+  /**
+   * Whole-content submission: the body is the document's new text (UTF-8). At most
+   * {@link DiffRunner#limit()} are in progress per gateway (429 beyond); the diff runs on the
+   * runner's threads within its budget; a document of another type is answered 415.
+   */
   private void put(RoutingContext ctx) {
     DocKey key = keyOrRefuse(ctx);
     if (key == null) {
       return;
     }
-    String text = ctx.body().asString("UTF-8");
-    if (text == null) {
-      text = "";
-    }
-    if (text.codePoints().anyMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF)) {
-      error(ctx.response(), 400, ShareDbErrors.MESSAGE_BADLY_FORMED, "the text holds an unpaired surrogate");
-      return;
-    }
-    String body = text;
-    Long base;
-    try {
-      base = param(ctx, "v");
-    } catch (IllegalArgumentException e) {
-      error(ctx.response(), 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
-      return;
-    }
     HttpServerResponse response = ctx.response();
+    String text = ctx.body().asString("UTF-8");
+    String body = text == null ? "" : text;
+    if (body.codePoints().anyMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF)) {
+      error(response, 400, ShareDbErrors.MESSAGE_BADLY_FORMED, "the text holds an unpaired surrogate");
+      return;
+    }
+    Long base;
     String user;
     try {
+      base = param(ctx, "v");
       user = Author.of(ctx.request().headers(), ctx.request().uri()).orElse(null);
     } catch (IllegalArgumentException e) {
       error(response, 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
       return;
     }
+    if (!diffs.tryStart()) {
+      response.putHeader("retry-after", "1");
+      error(response, 429, ShareDbErrors.RATE_LIMITED, "more than " + diffs.limit()
+          + " whole-content PUTs in progress on this server; try again shortly");
+      return;
+    }
+    boolean[] released = {false};
+    ctx.addEndHandler(v -> {
+      if (!released[0]) {
+        released[0] = true;
+        diffs.finished();
+      }
+    });
     hubContext.runOnContext(v -> hub.open(key, view -> {
-      String src = "put-" + UUID.randomUUID().toString().replace("-", "");
-      if (base != null && base > view.version) {
-        error(response, 409, ShareDbErrors.OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT, "version " + base
-            + " is past the document's version " + view.version);
-        return;
+      try {
+        put(response, key, view, base, body, user);
+      } catch (RuntimeException e) {
+        LOG.error("whole-content PUT of {} failed", key, e);
+        error(response, 500, ShareDbErrors.UNKNOWN_ERROR, "the server could not apply this PUT");
       }
-      if (view.type == null && (base == null || base == view.version)) {
-        SubmittedOp create = new SubmittedOp(1, "create", key.collection(), key.id(), src, 1L, view.version, null,
-            new CreateData(TEXT, JsonNodeFactory.instance.textNode(body)), null, config.instanceId(), null, user,
-            System.currentTimeMillis());
-        commit(response, create, true);
-        return;
-      }
-      long at = base == null ? view.version : base;
-      Future<String> before = at == view.version
-          ? Future.succeededFuture(textOf(key, view.type == null ? null : view.type.uri(),
-              view.content == null ? null : view.content.snapshot()))
-          : hub.history().snapshot(key, at, null).map(s -> textOf(key, s.type(), s.data()));
-      before.compose(old -> vertx.executeBlocking(() -> TextDiff.op(old, body), false)).onComplete(diff ->
-          hubContext.runOnContext(x -> {
-            if (diff.failed()) {
-              Throwable e = diff.cause();
-              if (e instanceof IllegalStateException) {
-                error(response, 409, ShareDbErrors.DOC_TYPE_NOT_RECOGNIZED, e.getMessage());
-              } else {
-                error(response, 503, ShareDbErrors.SERVICE_UNAVAILABLE, String.valueOf(e.getMessage()));
-              }
-              return;
-            }
-            ArrayNode op = diff.result();
-            if (op.isEmpty()) {
-              respond(response, 200, view.version, false);
-              return;
-            }
-            commit(response, new SubmittedOp(1, "op", key.collection(), key.id(), src, 1L, at, op, null, null,
-                config.instanceId(), null, user, System.currentTimeMillis()), false);
-          }));
     }, failure -> error(response, 503, failure.code(), failure.message())));
   }
 
-  /** The text of a text-unicode document; IllegalStateException for any other. */
+  /** The PUT once the document is open, on the hub's event loop. */
+  private void put(HttpServerResponse response, DocKey key, DocView view, Long base, String body, String user) {
+    String src = "put-" + UUID.randomUUID().toString().replace("-", "");
+    if (base != null && base > view.version) {
+      error(response, 409, ShareDbErrors.OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT, "version " + base
+          + " is past the document's version " + view.version);
+      return;
+    }
+    if (view.type != null && !TEXT.equals(view.type.uri())) {
+      notText(response, key, view.type.uri());
+      return;
+    }
+    if (view.type == null && (base == null || base == view.version)) {
+      SubmittedOp create = new SubmittedOp(1, "create", key.collection(), key.id(), src, 1L, view.version, null,
+          new CreateData(TEXT, JsonNodeFactory.instance.textNode(body)), null, config.instanceId(), null, user,
+          System.currentTimeMillis());
+      commit(response, create, true);
+      return;
+    }
+    long at = base == null ? view.version : base;
+    Future<String> before = at == view.version
+        ? Future.succeededFuture(textOf(key, TEXT, view.content.snapshot()))
+        : hub.history().snapshot(key, at, null).map(s -> textOf(key, s.type(), s.data()));
+    before.compose(old -> diffs.diff(old, body)).onComplete(diff -> hubContext.runOnContext(x -> {
+      if (diff.failed()) {
+        answerFailure(response, key, diff.cause());
+        return;
+      }
+      ArrayNode op = diff.result().op();
+      if (op.isEmpty()) {
+        respond(response, 200, view.version, false);
+        return;
+      }
+      commit(response, new SubmittedOp(1, "op", key.collection(), key.id(), src, 1L, at, op, null, null,
+          config.instanceId(), null, user, System.currentTimeMillis()), false);
+    }));
+  }
+
+  private static void answerFailure(HttpServerResponse response, DocKey key, Throwable e) {
+    if (e instanceof NotText n) {
+      notText(response, key, n.type);
+    } else if (e instanceof Missing m) {
+      error(response, 409, ShareDbErrors.DOC_DOES_NOT_EXIST, m.getMessage());
+    } else if (e instanceof CancellationException) {
+      error(response, 503, ShareDbErrors.SERVICE_UNAVAILABLE, "the server is stopping; try again");
+    } else {
+      LOG.warn("whole-content PUT of {}: the base version could not be read: {}", key, e.toString());
+      error(response, 503, ShareDbErrors.SERVICE_UNAVAILABLE, "the document's history could not be read; try again");
+    }
+  }
+
+  private static void notText(HttpServerResponse response, DocKey key, String type) {
+    error(response, 415, ShareDbErrors.DOC_TYPE_NOT_RECOGNIZED, key + " is a " + type
+        + " document; whole-content PUT takes text-unicode documents only (send json0 ops over /v1/docs)");
+  }
+
+  /** The text of a text-unicode document. */
   private static String textOf(DocKey key, String type, JsonNode data) {
     if (type == null) {
-      throw new IllegalStateException(key + " does not exist at that version");
+      throw new Missing(key + " does not exist at that version");
     }
     if (!TEXT.equals(type) || data == null || !data.isTextual()) {
-      throw new IllegalStateException(key + " is a " + type + " document; whole-content PUT takes text-unicode documents");
+      throw new NotText(type);
     }
     return data.textValue();
+  }
+
+  /** The base version names a document of another type. */
+  private static final class NotText extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String type;
+
+    NotText(String type) {
+      super(type, null, false, false);
+      this.type = type;
+    }
+  }
+
+  /** The base version has no document. */
+  private static final class Missing extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Missing(String message) {
+      super(message, null, false, false);
+    }
   }
 
   private void get(RoutingContext ctx) {
@@ -273,6 +338,9 @@ public final class DocsHttp {
   }
 
   private static void respond(HttpServerResponse response, int status, long version, boolean changed) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("v", version);
     body.put("changed", changed);

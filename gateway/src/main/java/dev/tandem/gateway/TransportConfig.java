@@ -1,0 +1,86 @@
+package dev.tandem.gateway;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Limits of the HTTP and WebSocket transport and of whole-content PUT, each from an environment
+ * variable with a default. The message size limit itself is {@link GatewayConfig#maxMessageBytes()};
+ * WebSocket frames up to that size are accepted (one frame may carry a whole message).
+ *
+ * @param idleTimeout a connection from which nothing is read for this long is closed: half-open
+ *     and forgotten keep-alive connections otherwise hold a descriptor for ever (about 20,500 idle
+ *     sockets exhausted the descriptors and the embedded Kafka stopped the JVM). WebSockets stay
+ *     open because they answer the server's pings ({@code TANDEM_IDLE_TIMEOUT_MS}, 60000)
+ * @param handshakeTimeout a connection that has not sent a complete request head (an HTTP request or
+ *     a WebSocket upgrade) within this time is closed, so slow-header clients cannot hold
+ *     descriptors while trickling bytes under the idle timeout ({@code TANDEM_HANDSHAKE_TIMEOUT_MS}, 10000)
+ * @param maxConnections open HTTP and WebSocket connections per server; beyond it a connection is
+ *     answered 503 (or its upgrade refused with 503) and closed. The default keeps half of the
+ *     process's descriptor limit for the embedded broker's segments and sockets, at most 10,000
+ *     ({@code TANDEM_MAX_CONNECTIONS}; with {@code ulimit -n} 20000 the default is 10000)
+ * @param maxDiffChars whole-content PUT: when the changed middle of the text (after the common
+ *     prefix and suffix are set aside) is longer than this, old plus new, in code points, it is
+ *     replaced as a whole instead of diffed: the Myers diff costs O((N+M)·D) and 40k characters
+ *     took over 30 s ({@code TANDEM_PUT_DIFF_MAX_CHARS}, 20000)
+ * @param diffTimeout whole-content PUT: a diff running longer than this is abandoned and the
+ *     changed middle replaced as a whole ({@code TANDEM_PUT_DIFF_TIMEOUT_MS}, 500)
+ * @param diffThreads threads that run diffs, apart from Vert.x's worker pool so a burst of PUTs never
+ *     starves history reads ({@code TANDEM_PUT_DIFF_THREADS}, 2)
+ * @param maxConcurrentPuts whole-content PUTs in progress per gateway; more are answered 429
+ *     ({@code TANDEM_PUT_CONCURRENCY}, 16)
+ */
+public record TransportConfig(Duration idleTimeout, Duration handshakeTimeout, int maxConnections, int maxDiffChars,
+    Duration diffTimeout, int diffThreads, int maxConcurrentPuts) {
+
+  public TransportConfig {
+    require(idleTimeout.toMillis() > 0, "TANDEM_IDLE_TIMEOUT_MS must be positive");
+    require(handshakeTimeout.toMillis() > 0, "TANDEM_HANDSHAKE_TIMEOUT_MS must be positive");
+    require(maxConnections > 0, "TANDEM_MAX_CONNECTIONS must be positive");
+    require(maxDiffChars >= 0, "TANDEM_PUT_DIFF_MAX_CHARS must be >= 0");
+    require(diffTimeout.toMillis() > 0, "TANDEM_PUT_DIFF_TIMEOUT_MS must be positive");
+    require(diffThreads > 0, "TANDEM_PUT_DIFF_THREADS must be positive");
+    require(maxConcurrentPuts > 0, "TANDEM_PUT_CONCURRENCY must be positive");
+  }
+
+  public static TransportConfig fromEnv(Map<String, String> env) {
+    return new TransportConfig(
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_TIMEOUT_MS", "60000"))),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_HANDSHAKE_TIMEOUT_MS", "10000"))),
+        Integer.parseInt(env.getOrDefault("TANDEM_MAX_CONNECTIONS", String.valueOf(defaultMaxConnections()))),
+        Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_MAX_CHARS", "20000")),
+        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PUT_DIFF_TIMEOUT_MS", "500"))),
+        Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_THREADS", "2")),
+        Integer.parseInt(env.getOrDefault("TANDEM_PUT_CONCURRENCY", "16")));
+  }
+
+  /** Half the process's descriptor limit, at most 10,000 (10,000 when the limit is unknown). */
+  static int defaultMaxConnections() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      long max = unix.getMaxFileDescriptorCount();
+      if (max > 0) {
+        return (int) Math.max(64, Math.min(10_000, max / 2));
+      }
+    }
+    return 10_000;
+  }
+
+  public TransportConfig withTimeouts(Duration idle, Duration handshake) {
+    return new TransportConfig(idle, handshake, maxConnections, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+  }
+
+  public TransportConfig withMaxConnections(int max) {
+    return new TransportConfig(idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+  }
+
+  public TransportConfig withPutLimits(int maxChars, Duration timeout, int threads, int concurrent) {
+    return new TransportConfig(idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout, threads, concurrent);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

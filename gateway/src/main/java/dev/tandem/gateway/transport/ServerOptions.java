@@ -1,0 +1,36 @@
+package dev.tandem.gateway.transport;
+
+import dev.tandem.gateway.TransportConfig;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.TimeUnit;
+
+/** The gateway's HTTP server options: every transport limit in one place. */
+public final class ServerOptions {
+
+  private ServerOptions() {}
+
+  public static HttpServerOptions of(String host, int port, int maxMessageBytes, TransportConfig transport) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        // One frame may carry a whole message: browsers and the sharedb client send a message as
+        // one frame, so a 64 KiB frame limit disconnected anyone pasting ~100k characters (1006).
+        .setMaxWebSocketFrameSize(maxMessageBytes)
+        // A larger message is never buffered: MessageLimit closes its socket with 1009.
+        .setMaxWebSocketMessageSize(maxMessageBytes)
+        // No permessage-deflate or deflate-frame: Vert.x 5.0 builds Netty's inflater without a
+        // maxAllocation, so a 51 KB frame inflated to 50 MB on the event loop (three of them
+        // stalled /health for seconds) and the frame limit only sees the compressed size. Offers of
+        // compression are declined; a compressed frame (RSV1) is a protocol error and closes the socket.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        // Request bodies are never inflated either (a gzip body could expand past the body limit).
+        .setDecompressionSupported(false)
+        // Nothing read for this long: closed. Live WebSockets answer WebSocketLiveness's pings.
+        .setReadIdleTimeout((int) transport.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
+        .setAcceptBacklog(4096)
+        .setRegisterWebSocketWriteHandlers(false);
+  }
+}
