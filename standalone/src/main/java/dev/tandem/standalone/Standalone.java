@@ -2,6 +2,7 @@ package dev.tandem.standalone;
 
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.GatewayVerticle;
+import dev.tandem.gateway.TransportConfig;
 import dev.tandem.kafka.local.LocalKafka;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.OtServiceVerticle;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +83,13 @@ public final class Standalone implements AutoCloseable {
         "sig-" + instance + "-" + UUID.randomUUID()));
     GatewayVerticle gw = new GatewayVerticle(GatewayConfig.fromEnv(env)
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID()))
+        .withTransport(TransportConfig.fromEnv(env))
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
-        .withHealthCheck("media-signaling", signaling::ready)
-        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready())
-        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
+        // Each part is up only while its loop makes progress, so a wedged loop turns /health 503.
+        .withHealthCheck("media-signaling", signaling::progressing)
+        .withHealthCheck("ot-service", otServiceProgressing(ot))
+        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().progressing());
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
@@ -106,6 +110,14 @@ public final class Standalone implements AutoCloseable {
       throw new IllegalStateException("Tandem did not start: " + e.getMessage(), e);
     }
     return new Standalone(vertx, kafka, gw, ot, bootstrap);
+  }
+
+  /**
+   * Whether ot-service's loop makes progress. For now its readiness (in its group, partitions
+   * rebuilt); becomes the loop's own progress check once ot-service has one.
+   */
+  private static BooleanSupplier otServiceProgressing(OtServiceVerticle ot) {
+    return () -> ot.loop() != null && ot.loop().ready();
   }
 
   /** A stable id per data directory: a restart fences the previous incarnation's transactions. */
