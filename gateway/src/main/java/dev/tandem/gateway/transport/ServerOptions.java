@@ -29,6 +29,10 @@ public final class ServerOptions {
         // Nothing read for this long: closed. Live WebSockets answer WebSocketLiveness's pings.
         .setReadIdleTimeout((int) transport.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // HTTP/1.1 only (WebSockets and plain requests): no h2c upgrade or prior-knowledge HTTP/2,
+        // so every connection is set up, counted and timed by ConnectionGate from its first byte.
+        // With h2c on, Vert.x waits for the first bytes before it makes the connection at all.
+        .setHttp2ClearTextEnabled(false)
         // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
         .setAcceptBacklog(4096)
         .setRegisterWebSocketWriteHandlers(false);
