@@ -196,18 +196,18 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
-        liveness.watch(ws);
+        Runnable heard = liveness.watch(ws);
         var other = webSockets.get(ws.path());
         if (other != null) {
           other.accept(ws);
           // After the protocol's handlers: it takes the socket's exception handler.
-          messageLimit.watch(ws);
+          messageLimit.watch(ws, heard);
           return;
         }
         sessions.incrementAndGet();
         Session session = new Session(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, hubContext);
         session.whenClosed(sessions::decrementAndGet);
-        messageLimit.watch(ws);
+        messageLimit.watch(ws, heard);
         hubContext.runOnContext(v -> live.add(session));
       });
       return http.requestHandler(request -> {

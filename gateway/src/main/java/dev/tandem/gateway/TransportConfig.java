@@ -9,10 +9,11 @@ import java.util.Map;
  * variable with a default. The message size limit itself is {@link GatewayConfig#maxMessageBytes()};
  * WebSocket frames up to that size are accepted (one frame may carry a whole message).
  *
- * @param idleTimeout a connection from which nothing is read for this long is closed: half-open
- *     and forgotten keep-alive connections otherwise hold a descriptor for ever (about 20,500 idle
- *     sockets exhausted the descriptors and the embedded Kafka stopped the JVM). WebSockets stay
- *     open because they answer the server's pings ({@code TANDEM_IDLE_TIMEOUT_MS}, 60000)
+ * @param idleTimeout an HTTP connection with nothing read or written for this long is closed, and so
+ *     is a WebSocket from which no frame (pongs included) arrives for this long: half-open and
+ *     forgotten keep-alive connections otherwise hold a descriptor for ever (about 20,500 idle
+ *     sockets exhausted the descriptors and the embedded Kafka stopped the JVM). Every WebSocket is
+ *     pinged three times per timeout, so a live client stays ({@code TANDEM_IDLE_TIMEOUT_MS}, 60000)
  * @param handshakeTimeout a connection that has not sent a complete request head (an HTTP request or
  *     a WebSocket upgrade) within this time is closed, so slow-header clients cannot hold
  *     descriptors while trickling bytes under the idle timeout ({@code TANDEM_HANDSHAKE_TIMEOUT_MS}, 10000)

@@ -284,6 +284,21 @@ class TransportLimitsTest {
   }
 
   @Test
+  void aWebSocketThatNeverAnswersPingsIsClosedAfterTheIdleTimeout() throws Exception {
+    try (RawSocket s = new RawSocket(port)) {
+      assertTrue(s.upgrade("/v1/signal", "").startsWith("HTTP/1.1 101"));
+      boolean pinged = false;
+      RawSocket.Frame f;
+      while ((f = s.readFrame()) != null && f.opcode() != 8) {
+        pinged |= f.opcode() == 9;
+      }
+      assertTrue(pinged, "the server never pinged");
+      assertNotNull(f, "closed without a close frame");
+      assertEquals(1001, f.closeCode(), f.text());
+    }
+  }
+
+  @Test
   void connectionsOverTheCapAreRefusedWith503() throws Exception {
     List<RawSocket> held = new ArrayList<>();
     try {

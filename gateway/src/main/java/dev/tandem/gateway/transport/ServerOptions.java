@@ -26,8 +26,9 @@ public final class ServerOptions {
         .setPerFrameWebSocketCompressionSupported(false)
         // Request bodies are never inflated either (a gzip body could expand past the body limit).
         .setDecompressionSupported(false)
-        // Nothing read for this long: closed. Live WebSockets answer WebSocketLiveness's pings.
-        .setReadIdleTimeout((int) transport.idleTimeout().toMillis())
+        // Nothing read or written for this long: closed (a slow ops stream keeps writing, so it is
+        // not cut). WebSockets are pinged, so WebSocketLiveness judges them by what they send.
+        .setIdleTimeout((int) transport.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         // HTTP/1.1 only (WebSockets and plain requests): no h2c upgrade or prior-knowledge HTTP/2,
         // so every connection is set up, counted and timed by ConnectionGate from its first byte.
