@@ -98,7 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
     gate = new ConnectionGate(vertx, transport);
-    messageLimit = new MessageLimit(config.maxMessageBytes());
+    messageLimit = new MessageLimit(readLimit());
     diffs = new DiffRunner(transport);
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, config, submitter);
@@ -174,7 +174,7 @@ public final class GatewayVerticle extends VerticleBase {
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-      HttpServerOptions options = ServerOptions.of(config.host(), port, config.maxMessageBytes(), transport);
+      HttpServerOptions options = ServerOptions.of(config.host(), port, readLimit(), transport);
       HttpServer http = vertx.createHttpServer(options);
       http.connectionHandler(gate::onConnection);
       http.webSocketHandshakeHandler(handshake -> {
@@ -220,6 +220,11 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
     }
+  }
+
+  /** The largest WebSocket message read at all; never below the protocol's message limit. */
+  private int readLimit() {
+    return Math.max(config.maxMessageBytes(), transport.maxWebSocketMessageBytes());
   }
 
   /** Records from Kafka, on the event loop: document records first, then presence. */

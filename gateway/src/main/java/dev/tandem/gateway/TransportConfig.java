@@ -6,9 +6,16 @@ import java.util.Map;
 
 /**
  * Limits of the HTTP and WebSocket transport and of whole-content PUT, each from an environment
- * variable with a default. The message size limit itself is {@link GatewayConfig#maxMessageBytes()};
- * WebSocket frames up to that size are accepted (one frame may carry a whole message).
+ * variable with a default. The protocol's message limit is {@link GatewayConfig#maxMessageBytes()}
+ * (a larger message is answered {@code ERR_MESSAGE_TOO_LARGE} on a connection that stays open);
+ * the transport reads messages, in one frame or many, up to {@code maxWebSocketMessageBytes}.
  *
+ * @param maxWebSocketMessageBytes the largest WebSocket message, and frame, read at all: one past it
+ *     closes its socket with 1009 before more of it is buffered (a 5 MB message once got neither a
+ *     reply nor a close). Up to it, a message over the protocol's limit is read and answered with
+ *     an error, so a person who pastes too much keeps the connection and their client rolls the op
+ *     back. It bounds what one socket can make the server buffer; never below the protocol's limit
+ *     ({@code TANDEM_WS_MAX_MESSAGE_BYTES}, 4 MiB: four times the default message limit)
  * @param idleTimeout an HTTP connection with nothing read or written for this long is closed, and so
  *     is a WebSocket from which no frame (pongs included) arrives for this long: half-open and
  *     forgotten keep-alive connections otherwise hold a descriptor for ever (about 20,500 idle
@@ -32,10 +39,11 @@ import java.util.Map;
  * @param maxConcurrentPuts whole-content PUTs in progress per gateway; more are answered 429
  *     ({@code TANDEM_PUT_CONCURRENCY}, 16)
  */
-public record TransportConfig(Duration idleTimeout, Duration handshakeTimeout, int maxConnections, int maxDiffChars,
+public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout, Duration handshakeTimeout, int maxConnections, int maxDiffChars,
     Duration diffTimeout, int diffThreads, int maxConcurrentPuts) {
 
   public TransportConfig {
+    require(maxWebSocketMessageBytes > 0, "TANDEM_WS_MAX_MESSAGE_BYTES must be positive");
     require(idleTimeout.toMillis() > 0, "TANDEM_IDLE_TIMEOUT_MS must be positive");
     require(handshakeTimeout.toMillis() > 0, "TANDEM_HANDSHAKE_TIMEOUT_MS must be positive");
     require(maxConnections > 0, "TANDEM_MAX_CONNECTIONS must be positive");
@@ -47,6 +55,7 @@ public record TransportConfig(Duration idleTimeout, Duration handshakeTimeout, i
 
   public static TransportConfig fromEnv(Map<String, String> env) {
     return new TransportConfig(
+        Integer.parseInt(env.getOrDefault("TANDEM_WS_MAX_MESSAGE_BYTES", String.valueOf(4 * 1024 * 1024))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_TIMEOUT_MS", "60000"))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_HANDSHAKE_TIMEOUT_MS", "10000"))),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_CONNECTIONS", String.valueOf(defaultMaxConnections()))),
@@ -68,15 +77,20 @@ public record TransportConfig(Duration idleTimeout, Duration handshakeTimeout, i
   }
 
   public TransportConfig withTimeouts(Duration idle, Duration handshake) {
-    return new TransportConfig(idle, handshake, maxConnections, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+    return new TransportConfig(maxWebSocketMessageBytes, idle, handshake, maxConnections, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
   }
 
   public TransportConfig withMaxConnections(int max) {
-    return new TransportConfig(idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
   }
 
   public TransportConfig withPutLimits(int maxChars, Duration timeout, int threads, int concurrent) {
-    return new TransportConfig(idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout, threads, concurrent);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout, threads, concurrent);
+  }
+
+  public TransportConfig withMaxWebSocketMessageBytes(int max) {
+    return new TransportConfig(max, idleTimeout, handshakeTimeout, maxConnections, maxDiffChars, diffTimeout, diffThreads,
+        maxConcurrentPuts);
   }
 
   private static void require(boolean ok, String message) {

@@ -127,11 +127,14 @@ class TransportLimitsTest {
     }
   }
 
+  /** The transport reads messages up to this; the protocol's limit is {@link #LIMIT}. */
+  private static final int READ_LIMIT = 4 * LIMIT;
+
   @Test
-  void aSingleFrameOverTheMessageLimitIsClosedWith1009() throws Exception {
+  void aSingleFrameOverTheReadLimitIsClosedWith1009() throws Exception {
     try (RawSocket s = shareDb()) {
       // Only the frame's head: the server refuses the frame from its announced length.
-      s.frameHead(1, 2L * LIMIT);
+      s.frameHead(1, READ_LIMIT + 1L);
       RawSocket.Frame close = s.readUntil(8);
       assertNotNull(close, "the server closed without a close frame");
       assertEquals(1009, close.closeCode(), close.text());
@@ -140,22 +143,58 @@ class TransportLimitsTest {
     serverSurvives();
   }
 
-  /** A message over the limit in 64 KiB fragments: closed with 1009 once the limit is passed. */
-  private static void fragmentedMessageIsClosedWith1009(int bytes) throws Exception {
-    try (RawSocket s = shareDb()) {
-      byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
-      int sent = 0;
-      RawSocket.Frame close = null;
-      try {
-        for (int i = 0; sent < bytes; i++) {
-          s.frame(i == 0 ? 1 : 0, sent + chunk.length >= bytes, false, chunk);
-          sent += chunk.length;
-        }
-      } catch (IOException e) {
-        // The server closed while the rest was still being sent: the close frame is read below.
+  /** Sends about {@code bytes} of one text message in 64 KiB fragments; stops quietly if the server closes. */
+  private static void sendFragmented(RawSocket s, String prefix, int bytes) {
+    byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+    try {
+      s.frame(1, false, false, prefix.getBytes(StandardCharsets.UTF_8));
+      for (int sent = prefix.length(); sent < bytes; sent += chunk.length) {
+        s.frame(0, false, false, chunk);
       }
-      close = s.readUntil(8);
-      assertNotNull(close, "no close frame after a message of " + bytes + " bytes");
+      s.frame(0, true, false, "\"}}".getBytes(StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      // The server closed while the rest was still being sent: the close frame is read after.
+    }
+  }
+
+  /** A message over the protocol's limit but under the read limit: a short error, the connection stays. */
+  private static void answeredWithAShortError(boolean oneFrame, int bytes) throws Exception {
+    try (RawSocket s = shareDb()) {
+      String prefix = "{\"a\":\"op\",\"c\":\"notes\",\"d\":\"over\",\"v\":0,\"seq\":1,\"create\":{\"type\":\"" + TEXT
+          + "\",\"data\":\"";
+      if (oneFrame) {
+        s.text(prefix + "x".repeat(bytes) + "\"}}");
+      } else {
+        sendFragmented(s, prefix, bytes);
+      }
+      RawSocket.Frame reply = s.readUntil(1);
+      assertNotNull(reply);
+      assertEquals(1, reply.opcode(), "closed: " + reply.closeCode());
+      assertTrue(reply.payload().length < 1_000, "the error echoes the message: " + reply.payload().length + " bytes");
+      JsonObject error = new JsonObject(reply.text());
+      assertEquals("ERR_MESSAGE_TOO_LARGE", error.getJsonObject("error").getString("code"), reply.text());
+      s.text(new JsonObject().put("a", "f").put("c", "notes").put("d", "after").encode());
+      assertEquals("f", new JsonObject(s.readUntil(1).text()).getString("a"));
+    }
+    serverSurvives();
+  }
+
+  @Test
+  void aMessageOf2MBInOneFrameIsAnsweredWithAShortErrorOnAConnectionThatStays() throws Exception {
+    answeredWithAShortError(true, 2 * 1000 * 1000);
+  }
+
+  @Test
+  void aMessageOf2MBInFragmentsIsAnsweredWithAShortErrorOnAConnectionThatStays() throws Exception {
+    answeredWithAShortError(false, 2 * 1000 * 1000);
+  }
+
+  @Test
+  void aFragmentedMessageOf5MBIsClosedWith1009() throws Exception {
+    try (RawSocket s = shareDb()) {
+      sendFragmented(s, "{\"a\":\"f\",\"x\":\"", 5 * 1000 * 1000);
+      RawSocket.Frame close = s.readUntil(8);
+      assertNotNull(close, "no close frame after a message of 5 MB");
       assertEquals(1009, close.closeCode(), close.text());
       assertTrue(close.payload().length < 200, "the close echoes no body");
     }
@@ -163,23 +202,10 @@ class TransportLimitsTest {
   }
 
   @Test
-  void aFragmentedMessageOf2MBIsClosedWith1009() throws Exception {
-    fragmentedMessageIsClosedWith1009(2 * 1000 * 1000);
-  }
-
-  @Test
-  void aFragmentedMessageOf5MBIsClosedWith1009() throws Exception {
-    fragmentedMessageIsClosedWith1009(5 * 1000 * 1000);
-  }
-
-  @Test
-  void aSignalingMessageOverTheLimitIsClosedWith1009() throws Exception {
+  void aSignalingMessageOverTheReadLimitIsClosedWith1009() throws Exception {
     try (RawSocket s = new RawSocket(port)) {
       assertTrue(s.upgrade("/v1/signal", "").startsWith("HTTP/1.1 101"));
-      byte[] chunk = "x".repeat(256 * 1024).getBytes(StandardCharsets.US_ASCII);
-      for (int i = 0; i < 8; i++) {
-        s.frame(i == 0 ? 1 : 0, i == 7, false, chunk);
-      }
+      sendFragmented(s, "{\"type\":\"broadcast\",\"room\":\"r\",\"data\":\"", 5 * 1000 * 1000);
       RawSocket.Frame close = s.readUntil(8);
       assertNotNull(close);
       assertEquals(1009, close.closeCode(), close.text());

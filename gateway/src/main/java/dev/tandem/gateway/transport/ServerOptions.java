@@ -9,6 +9,7 @@ public final class ServerOptions {
 
   private ServerOptions() {}
 
+  /** Options for a server on {@code host:port} reading WebSocket messages up to {@code maxMessageBytes}. */
   public static HttpServerOptions of(String host, int port, int maxMessageBytes, TransportConfig transport) {
     return new HttpServerOptions()
         .setHost(host)
@@ -16,7 +17,7 @@ public final class ServerOptions {
         // One frame may carry a whole message: browsers and the sharedb client send a message as
         // one frame, so a 64 KiB frame limit disconnected anyone pasting ~100k characters (1006).
         .setMaxWebSocketFrameSize(maxMessageBytes)
-        // A larger message is never buffered: MessageLimit closes its socket with 1009.
+        // A larger message is not buffered: MessageLimit closes its socket with 1009.
         .setMaxWebSocketMessageSize(maxMessageBytes)
         // No permessage-deflate or deflate-frame: Vert.x 5.0 builds Netty's inflater without a
         // maxAllocation, so a 51 KB frame inflated to 50 MB on the event loop (three of them
