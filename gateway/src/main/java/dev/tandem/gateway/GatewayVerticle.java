@@ -242,6 +242,9 @@ public final class GatewayVerticle extends VerticleBase {
         presence.onRecord(Records.decode(r.value(), PresenceRecord.class), r.partition());
       } catch (MalformedRecordException | IllegalArgumentException e) {
         LOG.warn("skipping malformed presence record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+      } catch (RuntimeException e) {
+        // One record the presence logic cannot take must not cost the rest of the batch.
+        LOG.warn("skipping presence record {}@{} that could not be processed: {}", r.partition(), r.offset(), e.toString());
       }
     }
   }

@@ -166,6 +166,13 @@ class PutLimitsTest {
   }
 
   @Test
+  void aBodyOverTheMessageLimitIsAnswered413() throws Exception {
+    HttpResponse<String> r = send(put(port, "huge-" + UUID.randomUUID(), "x".repeat(1024 * 1024 + 1)));
+    assertEquals(413, r.statusCode(), r.body());
+    assertEquals("ERR_MESSAGE_TOO_LARGE", new JsonObject(r.body()).getJsonObject("error").getString("code"));
+  }
+
+  @Test
   void stoppingTheGatewayCancelsRunningDiffs() throws Exception {
     // Diffs with a minute of budget: without cancellation they would hold the stop for ~30 s each.
     int p = deploy(TransportConfig.fromEnv(Map.of()).withPutLimits(Integer.MAX_VALUE, Duration.ofSeconds(60), 2, 8));

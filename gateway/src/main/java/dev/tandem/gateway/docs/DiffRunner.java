@@ -4,7 +4,7 @@ import dev.tandem.gateway.TransportConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -27,9 +27,10 @@ public final class DiffRunner implements AutoCloseable {
     this.config = config;
     this.permits = new Semaphore(config.maxConcurrentPuts());
     AtomicInteger n = new AtomicInteger();
-    // The queue never holds more than the PUTs allowed in progress: each takes a permit first.
+    // Each PUT takes a permit first; the queue is bounded as well, since a client that hangs up
+    // gives its permit back while its diff may still be waiting here.
     this.pool = new ThreadPoolExecutor(config.diffThreads(), config.diffThreads(), 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
+        new ArrayBlockingQueue<>(config.maxConcurrentPuts()), r -> {
           Thread t = new Thread(r, "put-diff-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
@@ -58,7 +59,11 @@ public final class DiffRunner implements AutoCloseable {
     try {
       pool.execute(task);
     } catch (RejectedExecutionException e) {
-      task.cancel();
+      if (pool.isShutdown()) {
+        task.cancel();
+      } else {
+        result.tryFail(new Busy());
+      }
     }
     return result.future();
   }
@@ -68,6 +73,15 @@ public final class DiffRunner implements AutoCloseable {
   public void close() {
     for (Runnable queued : pool.shutdownNow()) {
       ((Task) queued).cancel();
+    }
+  }
+
+  /** Every diff thread is busy and the queue is full. */
+  public static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy() {
+      super("every diff thread is busy", null, false, false);
     }
   }
 

@@ -63,6 +63,15 @@ public final class DocsHttp {
         // The body is the text; a multipart body must not write files to the server's disk.
         .setHandleFileUploads(false));
     router.put("/v1/docs/:c/:d").handler(this::put);
+    // A body over the limit is the client's mistake: a JSON error, not an unhandled failure in the log.
+    router.put("/v1/docs/:c/:d").failureHandler(ctx -> {
+      if (ctx.statusCode() == 413) {
+        error(ctx.response(), 413, ShareDbErrors.TOO_LARGE, "the body is over the limit of " + config.maxMessageBytes()
+            + " bytes");
+      } else {
+        ctx.next();
+      }
+    });
   }
 
   private static DocKey key(RoutingContext ctx) {
@@ -269,6 +278,9 @@ public final class DocsHttp {
       notText(response, key, n.type);
     } else if (e instanceof Missing m) {
       error(response, 409, ShareDbErrors.DOC_DOES_NOT_EXIST, m.getMessage());
+    } else if (e instanceof DiffRunner.Busy) {
+      response.putHeader("retry-after", "1");
+      error(response, 429, ShareDbErrors.RATE_LIMITED, "too many whole-content PUTs in progress on this server; try again shortly");
     } else if (e instanceof CancellationException) {
       error(response, 503, ShareDbErrors.SERVICE_UNAVAILABLE, "the server is stopping; try again");
     } else {
