@@ -20,9 +20,10 @@ public final class ServerOptions {
         // A larger message is not buffered: MessageLimit closes its socket with 1009.
         .setMaxWebSocketMessageSize(maxMessageBytes)
         // No permessage-deflate or deflate-frame: Vert.x 5.0 builds Netty's inflater without a
-        // maxAllocation, so a 51 KB frame inflated to 50 MB on the event loop (three of them
-        // stalled /health for seconds) and the frame limit only sees the compressed size. Offers of
-        // compression are declined; a compressed frame (RSV1) is a protocol error and closes the socket.
+        // maxAllocation, so a 51 KB frame inflated to 50 MB on the event loop and the frame limit
+        // only sees the compressed size. Measured here, 3 such frames on 3 sockets: /health took up
+        // to 39.8 s with compression on, at most 0.34 s with it off. Offers of compression are
+        // declined; a compressed frame (RSV1) is a protocol error and closes the socket (1002).
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         // Request bodies are never inflated either (a gzip body could expand past the body limit).
