@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,6 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ConnectionGate gate;
   private MessageLimit messageLimit;
   private DiffRunner diffs;
+  private Semaphore opsStreams;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
   private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
       new ConcurrentHashMap<>();
@@ -100,6 +102,7 @@ public final class GatewayVerticle extends VerticleBase {
     gate = new ConnectionGate(vertx, transport);
     messageLimit = new MessageLimit(readLimit());
     diffs = new DiffRunner(transport);
+    opsStreams = new Semaphore(transport.maxOpsStreams());
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, config, submitter);
     presence = new PresenceHub(vertx, config, submitter, hub);
@@ -169,7 +172,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
-      new DocsHttp(vertx, hub, config, hubContext, diffs).mount(router);
+      new DocsHttp(vertx, hub, config, hubContext, diffs, opsStreams).mount(router);
       extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));

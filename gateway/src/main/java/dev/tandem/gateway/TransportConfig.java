@@ -38,9 +38,12 @@ import java.util.Map;
  *     starves history reads ({@code TANDEM_PUT_DIFF_THREADS}, 2)
  * @param maxConcurrentPuts whole-content PUTs in progress per gateway; more are answered 429
  *     ({@code TANDEM_PUT_CONCURRENCY}, 16)
+ * @param maxOpsStreams {@code GET .../ops} streams in progress per gateway; more are answered 429.
+ *     Each holds one of the 20 threads of Vert.x's worker pool, which every blocking call shares,
+ *     while the client reads ({@code TANDEM_OPS_STREAMS}, 8)
  */
 public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout, Duration handshakeTimeout, int maxConnections, int maxDiffChars,
-    Duration diffTimeout, int diffThreads, int maxConcurrentPuts) {
+    Duration diffTimeout, int diffThreads, int maxConcurrentPuts, int maxOpsStreams) {
 
   public TransportConfig {
     require(maxWebSocketMessageBytes > 0, "TANDEM_WS_MAX_MESSAGE_BYTES must be positive");
@@ -51,6 +54,7 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
     require(diffTimeout.toMillis() > 0, "TANDEM_PUT_DIFF_TIMEOUT_MS must be positive");
     require(diffThreads > 0, "TANDEM_PUT_DIFF_THREADS must be positive");
     require(maxConcurrentPuts > 0, "TANDEM_PUT_CONCURRENCY must be positive");
+    require(maxOpsStreams > 0, "TANDEM_OPS_STREAMS must be positive");
   }
 
   public static TransportConfig fromEnv(Map<String, String> env) {
@@ -62,7 +66,8 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
         Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_MAX_CHARS", "20000")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PUT_DIFF_TIMEOUT_MS", "500"))),
         Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_THREADS", "2")),
-        Integer.parseInt(env.getOrDefault("TANDEM_PUT_CONCURRENCY", "16")));
+        Integer.parseInt(env.getOrDefault("TANDEM_PUT_CONCURRENCY", "16")),
+        Integer.parseInt(env.getOrDefault("TANDEM_OPS_STREAMS", "8")));
   }
 
   /** Half the process's descriptor limit, at most 10,000 (10,000 when the limit is unknown). */
@@ -77,20 +82,23 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
   }
 
   public TransportConfig withTimeouts(Duration idle, Duration handshake) {
-    return new TransportConfig(maxWebSocketMessageBytes, idle, handshake, maxConnections, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+    return new TransportConfig(maxWebSocketMessageBytes, idle, handshake, maxConnections, maxDiffChars, diffTimeout,
+        diffThreads, maxConcurrentPuts, maxOpsStreams);
   }
 
   public TransportConfig withMaxConnections(int max) {
-    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout, diffThreads, maxConcurrentPuts);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout,
+        diffThreads, maxConcurrentPuts, maxOpsStreams);
   }
 
   public TransportConfig withPutLimits(int maxChars, Duration timeout, int threads, int concurrent) {
-    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout, threads, concurrent);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout,
+        threads, concurrent, maxOpsStreams);
   }
 
   public TransportConfig withMaxWebSocketMessageBytes(int max) {
     return new TransportConfig(max, idleTimeout, handshakeTimeout, maxConnections, maxDiffChars, diffTimeout, diffThreads,
-        maxConcurrentPuts);
+        maxConcurrentPuts, maxOpsStreams);
   }
 
   private static void require(boolean ok, String message) {

@@ -24,6 +24,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,13 +49,20 @@ public final class DocsHttp {
   private final GatewayConfig config;
   private final Context hubContext;
   private final DiffRunner diffs;
+  private final Semaphore opsStreams;
 
-  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext, DiffRunner diffs) {
+  /**
+   * Routes on one server instance; {@code diffs} and {@code opsStreams} (permits for ops streams
+   * in progress) are shared by every instance of the gateway.
+   */
+  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext, DiffRunner diffs,
+      Semaphore opsStreams) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
     this.hubContext = hubContext;
     this.diffs = diffs;
+    this.opsStreams = opsStreams;
   }
 
   public void mount(Router router) {
@@ -136,14 +145,19 @@ public final class DocsHttp {
       return;
     }
     HttpServerResponse response = ctx.response();
-    boolean[] gone = {false};
-    response.closeHandler(v -> gone[0] = true);
+    if (!opsStreams.tryAcquire()) {
+      response.putHeader("retry-after", "1");
+      error(response, 429, ShareDbErrors.RATE_LIMITED, "too many ops streams in progress on this server; try again shortly");
+      return;
+    }
+    AtomicBoolean gone = new AtomicBoolean();
+    response.closeHandler(v -> gone.set(true));
     vertx.executeBlocking(() -> {
       long[] lines = {0};
       StringBuilder chunk = new StringBuilder();
       try (LogReader reader = new LogReader(config.bootstrapServers())) {
         hub.history().open(reader).ops(key, from, to, op -> {
-          if (gone[0]) {
+          if (gone.get()) {
             return false;
           }
           if (lines[0]++ == 0) {
@@ -153,7 +167,7 @@ public final class DocsHttp {
           if (chunk.length() >= CHUNK) {
             response.write(Buffer.buffer(chunk.toString()));
             chunk.setLength(0);
-            while (response.writeQueueFull() && !gone[0]) {
+            while (response.writeQueueFull() && !gone.get()) {
               sleep(5);
             }
           }
@@ -167,11 +181,19 @@ public final class DocsHttp {
         response.end(Buffer.buffer(chunk.toString()));
       }
       return null;
-    }, false).onFailure(e -> {
+    }, false).onComplete(done -> opsStreams.release()).onFailure(e -> {
+      HistoryException.Kind kind = e instanceof HistoryException h ? h.kind() : HistoryException.Kind.CORRUPTED;
       if (!response.headWritten()) {
-        boolean down = e instanceof HistoryException h && h.kind() == HistoryException.Kind.UNREACHABLE;
-        error(response, down ? 503 : 500, down ? ShareDbErrors.SERVICE_UNAVAILABLE : ShareDbErrors.UNKNOWN_ERROR,
-            String.valueOf(e.getMessage()));
+        switch (kind) {
+          // The client asked for what is not there: its own message says what.
+          case UNKNOWN_DOCUMENT, PAST_THE_END -> error(response, 404, ShareDbErrors.DOC_DOES_NOT_EXIST, e.getMessage());
+          case UNREACHABLE -> error(response, 503, ShareDbErrors.SERVICE_UNAVAILABLE,
+              "the event log cannot be read now; try again");
+          default -> {
+            LOG.warn("ops stream of {} failed: {}", key, e.toString());
+            error(response, 500, ShareDbErrors.UNKNOWN_ERROR, "the ops of " + key + " could not be read");
+          }
+        }
       } else {
         response.reset();
       }
