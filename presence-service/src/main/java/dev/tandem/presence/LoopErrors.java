@@ -20,9 +20,12 @@ enum LoopErrors {
   static final int MAX_RETRIES = 10;
 
   static LoopErrors of(KafkaException e) {
-    if (e instanceof AuthenticationException || e instanceof AuthorizationException
-        || e instanceof InvalidGroupIdException || e instanceof UnsupportedVersionException) {
-      return MISCONFIGURED;
+    // A client that cannot be built wraps the reason ("Failed to construct kafka consumer").
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthenticationException || t instanceof AuthorizationException
+          || t instanceof InvalidGroupIdException || t instanceof UnsupportedVersionException) {
+        return MISCONFIGURED;
+      }
     }
     return e instanceof RetriableException ? RETRIABLE : RESTART;
   }

@@ -143,8 +143,12 @@ public final class PresenceLoop implements Runnable {
   private void logFailure(KafkaException e, LoopErrors kind, int failures) {
     long wait = LoopErrors.backoffMillis(failures);
     if (kind == LoopErrors.MISCONFIGURED) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
       LOG.error("presence-service {}: Kafka refuses this service ({}); check its settings; retrying in {} ms",
-          config.instanceId(), e.toString(), wait);
+          config.instanceId(), root.toString(), wait);
     } else {
       LOG.error("presence-service {}: Kafka clients failed; restarting them in {} ms", config.instanceId(), wait, e);
     }
