@@ -4,6 +4,7 @@ import dev.tandem.gateway.docs.Author;
 import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DiffRunner;
 import dev.tandem.gateway.docs.DocsHttp;
+import dev.tandem.gateway.docs.HttpLimits;
 import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.Session;
 import dev.tandem.gateway.kafka.Feed;
@@ -172,7 +173,8 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
-      new DocsHttp(vertx, hub, config, hubContext, diffs, opsStreams).mount(router);
+      new DocsHttp(vertx, hub, config, hubContext, new HttpLimits(diffs, opsStreams, transport.bodyTimeout()))
+          .mount(router);
       extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));

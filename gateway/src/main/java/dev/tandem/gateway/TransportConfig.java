@@ -24,6 +24,10 @@ import java.util.Map;
  * @param handshakeTimeout a connection that has not sent a complete request head (an HTTP request or
  *     a WebSocket upgrade) within this time is closed, so slow-header clients cannot hold
  *     descriptors while trickling bytes under the idle timeout ({@code TANDEM_HANDSHAKE_TIMEOUT_MS}, 10000)
+ * @param bodyTimeout the body of a whole-content PUT must have arrived this long after its head, or the
+ *     connection is closed: a body trickled a byte at a time stays under the idle timeout and
+ *     would hold the connection and a PUT's place for ever ({@code TANDEM_BODY_TIMEOUT_MS}, 30000:
+ *     a 1 MiB body at 1 Mbit/s takes about 8 s)
  * @param maxConnections open HTTP and WebSocket connections per server; beyond it a connection is
  *     answered 503 (or its upgrade refused with 503) and closed. The default keeps half of the
  *     process's descriptor limit for the embedded broker's segments and sockets, at most 10,000
@@ -42,13 +46,15 @@ import java.util.Map;
  *     Each holds one of the 20 threads of Vert.x's worker pool, which every blocking call shares,
  *     while the client reads ({@code TANDEM_OPS_STREAMS}, 8)
  */
-public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout, Duration handshakeTimeout, int maxConnections, int maxDiffChars,
-    Duration diffTimeout, int diffThreads, int maxConcurrentPuts, int maxOpsStreams) {
+public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout, Duration handshakeTimeout,
+    Duration bodyTimeout, int maxConnections, int maxDiffChars, Duration diffTimeout, int diffThreads,
+    int maxConcurrentPuts, int maxOpsStreams) {
 
   public TransportConfig {
     require(maxWebSocketMessageBytes > 0, "TANDEM_WS_MAX_MESSAGE_BYTES must be positive");
     require(idleTimeout.toMillis() > 0, "TANDEM_IDLE_TIMEOUT_MS must be positive");
     require(handshakeTimeout.toMillis() > 0, "TANDEM_HANDSHAKE_TIMEOUT_MS must be positive");
+    require(bodyTimeout.toMillis() > 0, "TANDEM_BODY_TIMEOUT_MS must be positive");
     require(maxConnections > 0, "TANDEM_MAX_CONNECTIONS must be positive");
     require(maxDiffChars >= 0, "TANDEM_PUT_DIFF_MAX_CHARS must be >= 0");
     require(diffTimeout.toMillis() > 0, "TANDEM_PUT_DIFF_TIMEOUT_MS must be positive");
@@ -60,14 +66,19 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
   public static TransportConfig fromEnv(Map<String, String> env) {
     return new TransportConfig(
         Integer.parseInt(env.getOrDefault("TANDEM_WS_MAX_MESSAGE_BYTES", String.valueOf(4 * 1024 * 1024))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_TIMEOUT_MS", "60000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_HANDSHAKE_TIMEOUT_MS", "10000"))),
+        millis(env, "TANDEM_IDLE_TIMEOUT_MS", 60_000),
+        millis(env, "TANDEM_HANDSHAKE_TIMEOUT_MS", 10_000),
+        millis(env, "TANDEM_BODY_TIMEOUT_MS", 30_000),
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_CONNECTIONS", String.valueOf(defaultMaxConnections()))),
         Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_MAX_CHARS", "20000")),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PUT_DIFF_TIMEOUT_MS", "500"))),
+        millis(env, "TANDEM_PUT_DIFF_TIMEOUT_MS", 500),
         Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_THREADS", "2")),
         Integer.parseInt(env.getOrDefault("TANDEM_PUT_CONCURRENCY", "16")),
         Integer.parseInt(env.getOrDefault("TANDEM_OPS_STREAMS", "8")));
+  }
+
+  private static Duration millis(Map<String, String> env, String name, long fallback) {
+    return Duration.ofMillis(Long.parseLong(env.getOrDefault(name, String.valueOf(fallback))));
   }
 
   /** Half the process's descriptor limit, at most 10,000 (10,000 when the limit is unknown). */
@@ -81,24 +92,24 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
     return 10_000;
   }
 
-  public TransportConfig withTimeouts(Duration idle, Duration handshake) {
-    return new TransportConfig(maxWebSocketMessageBytes, idle, handshake, maxConnections, maxDiffChars, diffTimeout,
-        diffThreads, maxConcurrentPuts, maxOpsStreams);
+  public TransportConfig withTimeouts(Duration idle, Duration handshake, Duration body) {
+    return new TransportConfig(maxWebSocketMessageBytes, idle, handshake, body, maxConnections, maxDiffChars,
+        diffTimeout, diffThreads, maxConcurrentPuts, maxOpsStreams);
   }
 
   public TransportConfig withMaxConnections(int max) {
-    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, max, maxDiffChars, diffTimeout,
-        diffThreads, maxConcurrentPuts, maxOpsStreams);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, bodyTimeout, max, maxDiffChars,
+        diffTimeout, diffThreads, maxConcurrentPuts, maxOpsStreams);
   }
 
   public TransportConfig withPutLimits(int maxChars, Duration timeout, int threads, int concurrent) {
-    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, maxConnections, maxChars, timeout,
-        threads, concurrent, maxOpsStreams);
+    return new TransportConfig(maxWebSocketMessageBytes, idleTimeout, handshakeTimeout, bodyTimeout, maxConnections,
+        maxChars, timeout, threads, concurrent, maxOpsStreams);
   }
 
   public TransportConfig withMaxWebSocketMessageBytes(int max) {
-    return new TransportConfig(max, idleTimeout, handshakeTimeout, maxConnections, maxDiffChars, diffTimeout, diffThreads,
-        maxConcurrentPuts, maxOpsStreams);
+    return new TransportConfig(max, idleTimeout, handshakeTimeout, bodyTimeout, maxConnections, maxDiffChars,
+        diffTimeout, diffThreads, maxConcurrentPuts, maxOpsStreams);
   }
 
   private static void require(boolean ok, String message) {

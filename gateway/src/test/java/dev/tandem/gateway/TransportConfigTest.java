@@ -18,6 +18,7 @@ class TransportConfigTest {
     assertEquals(4 * 1024 * 1024, c.maxWebSocketMessageBytes());
     assertEquals(Duration.ofSeconds(60), c.idleTimeout());
     assertEquals(Duration.ofSeconds(10), c.handshakeTimeout());
+    assertEquals(Duration.ofSeconds(30), c.bodyTimeout());
     assertEquals(20_000, c.maxDiffChars());
     assertEquals(Duration.ofMillis(500), c.diffTimeout());
     assertEquals(2, c.diffThreads());
@@ -36,12 +37,14 @@ class TransportConfigTest {
 
   @Test
   void everySettingComesFromTheEnvironment() {
-    TransportConfig c = TransportConfig.fromEnv(Map.of("TANDEM_WS_MAX_MESSAGE_BYTES", "1000",
-        "TANDEM_IDLE_TIMEOUT_MS", "1500", "TANDEM_HANDSHAKE_TIMEOUT_MS", "700", "TANDEM_MAX_CONNECTIONS", "12",
-        "TANDEM_PUT_DIFF_MAX_CHARS", "5", "TANDEM_PUT_DIFF_TIMEOUT_MS", "9", "TANDEM_PUT_DIFF_THREADS", "3",
-        "TANDEM_PUT_CONCURRENCY", "4", "TANDEM_OPS_STREAMS", "2"));
-    assertEquals(new TransportConfig(1000, Duration.ofMillis(1500), Duration.ofMillis(700), 12, 5, Duration.ofMillis(9), 3,
-        4, 2), c);
+    TransportConfig c = TransportConfig.fromEnv(Map.ofEntries(Map.entry("TANDEM_WS_MAX_MESSAGE_BYTES", "1000"),
+        Map.entry("TANDEM_IDLE_TIMEOUT_MS", "1500"), Map.entry("TANDEM_HANDSHAKE_TIMEOUT_MS", "700"),
+        Map.entry("TANDEM_BODY_TIMEOUT_MS", "800"), Map.entry("TANDEM_MAX_CONNECTIONS", "12"),
+        Map.entry("TANDEM_PUT_DIFF_MAX_CHARS", "5"), Map.entry("TANDEM_PUT_DIFF_TIMEOUT_MS", "9"),
+        Map.entry("TANDEM_PUT_DIFF_THREADS", "3"), Map.entry("TANDEM_PUT_CONCURRENCY", "4"),
+        Map.entry("TANDEM_OPS_STREAMS", "2")));
+    assertEquals(new TransportConfig(1000, Duration.ofMillis(1500), Duration.ofMillis(700), Duration.ofMillis(800), 12, 5,
+        Duration.ofMillis(9), 3, 4, 2), c);
   }
 
   @Test

@@ -52,7 +52,8 @@ class TransportLimitsTest {
     cluster = new TestCluster(2);
     cluster.addOtService();
     vertx = Vertx.vertx();
-    TransportConfig quick = TransportConfig.fromEnv(Map.of()).withTimeouts(Duration.ofMillis(1500), Duration.ofMillis(1000));
+    TransportConfig quick = TransportConfig.fromEnv(Map.of()).withTimeouts(Duration.ofMillis(1500), Duration.ofMillis(1000),
+        Duration.ofMillis(1000));
     port = deploy(quick, true);
     cappedPort = deploy(TransportConfig.fromEnv(Map.of()).withMaxConnections(4), false);
   }
@@ -296,6 +297,25 @@ class TransportLimitsTest {
         closed = s.closedWithin(400);
       }
       assertTrue(closed, "a connection trickling its request head stayed open");
+    }
+  }
+
+  @Test
+  void aPutBodyTrickledPastTheBodyTimeoutClosesTheConnection() throws Exception {
+    try (RawSocket s = new RawSocket(port)) {
+      s.write("PUT /v1/docs/notes/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\nabc");
+      long deadline = System.currentTimeMillis() + 6_000;
+      boolean closed = false;
+      while (!closed && System.currentTimeMillis() < deadline) {
+        try {
+          s.write("d");
+        } catch (IOException e) {
+          closed = true;
+          break;
+        }
+        closed = s.closedWithin(300);
+      }
+      assertTrue(closed, "a connection trickling its PUT body stayed open");
     }
   }
 

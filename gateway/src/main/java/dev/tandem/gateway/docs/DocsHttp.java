@@ -12,10 +12,12 @@ import dev.tandem.schemas.ShareDbErrors;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -32,37 +34,49 @@ public final class DocsHttp {
 
   private static final Logger LOG = LoggerFactory.getLogger(DocsHttp.class);
   private static final int CHUNK = 64 * 1024;
+  private static final String BODY_TIMER = "tandem.bodyTimer";
 
   private final Vertx vertx;
   private final DocHub hub;
   private final GatewayConfig config;
   private final Context hubContext;
   private final Semaphore opsStreams;
+  private final Duration bodyTimeout;
   private final TextPut put;
 
-  /**
-   * Routes on one server instance; {@code diffs} and {@code opsStreams} (permits for ops streams
-   * in progress) are shared by every instance of the gateway.
-   */
-  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext, DiffRunner diffs,
-      Semaphore opsStreams) {
+  /** Routes on one server instance; {@code limits} are shared by every instance of the gateway. */
+  public DocsHttp(Vertx vertx, DocHub hub, GatewayConfig config, Context hubContext, HttpLimits limits) {
     this.vertx = vertx;
     this.hub = hub;
     this.config = config;
     this.hubContext = hubContext;
-    this.opsStreams = opsStreams;
-    this.put = new TextPut(hub, config, hubContext, diffs);
+    this.opsStreams = limits.opsStreams();
+    this.bodyTimeout = limits.bodyTimeout();
+    this.put = new TextPut(hub, config, hubContext, limits.diffs());
   }
 
   public void mount(Router router) {
     router.get("/v1/docs/:c/:d/ops").handler(this::ops);
     router.get("/v1/docs/:c/:d").handler(this::get);
+    // The body must arrive within the body timeout, or the connection is closed.
+    router.put("/v1/docs/:c/:d").handler(ctx -> {
+      HttpConnection connection = ctx.request().connection();
+      ctx.put(BODY_TIMER, vertx.setTimer(bodyTimeout.toMillis(), t -> {
+        LOG.debug("closing a connection whose PUT body did not arrive within {} ms", bodyTimeout.toMillis());
+        connection.close();
+      }));
+      ctx.next();
+    });
     router.put("/v1/docs/:c/:d").handler(BodyHandler.create().setBodyLimit(config.maxMessageBytes())
         // The body is the text; a multipart body must not write files to the server's disk.
         .setHandleFileUploads(false));
-    router.put("/v1/docs/:c/:d").handler(put::handle);
+    router.put("/v1/docs/:c/:d").handler(ctx -> {
+      cancelBodyTimer(ctx);
+      put.handle(ctx);
+    });
     // A body over the limit is the client's mistake: a JSON error, not an unhandled failure in the log.
     router.put("/v1/docs/:c/:d").failureHandler(ctx -> {
+      cancelBodyTimer(ctx);
       if (ctx.statusCode() == 413) {
         error(ctx.response(), 413, ShareDbErrors.TOO_LARGE, "the body is over the limit of " + config.maxMessageBytes()
             + " bytes");
@@ -70,6 +84,13 @@ public final class DocsHttp {
         ctx.next();
       }
     });
+  }
+
+  private void cancelBodyTimer(RoutingContext ctx) {
+    Long timer = ctx.get(BODY_TIMER);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   static DocKey key(RoutingContext ctx) {
