@@ -2,13 +2,19 @@ package dev.tandem.gateway;
 
 import dev.tandem.gateway.docs.Author;
 import dev.tandem.gateway.docs.DocHub;
+import dev.tandem.gateway.docs.DiffRunner;
 import dev.tandem.gateway.docs.DocsHttp;
+import dev.tandem.gateway.docs.HttpLimits;
 import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.ClientIds;
 import dev.tandem.gateway.docs.Connection;
 import dev.tandem.gateway.docs.RequestDecoder;
 import dev.tandem.gateway.kafka.Feed;
 import dev.tandem.gateway.kafka.Submitter;
+import dev.tandem.gateway.transport.ConnectionGate;
+import dev.tandem.gateway.transport.MessageLimit;
+import dev.tandem.gateway.transport.ServerOptions;
+import dev.tandem.gateway.transport.WebSocketLiveness;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -25,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,6 +48,11 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final GatewayConfig config;
+  private TransportConfig transport = TransportConfig.fromEnv(Map.of());
+  private ConnectionGate gate;
+  private MessageLimit messageLimit;
+  private DiffRunner diffs;
+  private Semaphore opsStreams;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
   private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
       new ConcurrentHashMap<>();
@@ -58,6 +70,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
+  }
+
+  /** Sets the transport and PUT limits (the defaults of {@link TransportConfig#fromEnv} otherwise). */
+  public GatewayVerticle withTransport(TransportConfig limits) {
+    this.transport = limits;
+    return this;
   }
 
   /** Adds a check that {@code /health} requires, such as "ot-service is running". */
@@ -86,6 +104,10 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
+    gate = new ConnectionGate(vertx, transport);
+    messageLimit = new MessageLimit(readLimit());
+    diffs = new DiffRunner(transport);
+    opsStreams = new Semaphore(transport.maxOpsStreams());
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, context, config, submitter);
     clientIds = new ClientIds(config.srcKey());
@@ -148,8 +170,11 @@ public final class GatewayVerticle extends VerticleBase {
       this.port = port;
     }
 
+    private WebSocketLiveness liveness;
+
     @Override
     public Future<?> start() {
+      liveness = new WebSocketLiveness(vertx, transport.idleTimeout().toMillis());
       Router router = Router.router(vertx);
       router.get("/health").handler(ctx -> {
         StringBuilder body = new StringBuilder();
@@ -161,22 +186,19 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
-      new DocsHttp(vertx, hub, config, hubContext).mount(router);
+      new DocsHttp(vertx, hub, config, hubContext, new HttpLimits(diffs, opsStreams, transport.bodyTimeout()))
+          .mount(router);
       extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
-      HttpServerOptions options = new HttpServerOptions()
-          .setHost(config.host())
-          .setPort(port)
-          // Larger messages are answered with ERR_MESSAGE_TOO_LARGE; past 4x the limit the socket closes.
-          .setMaxWebSocketMessageSize(Math.max(config.maxMessageBytes() * 4, 65536))
-          .setMaxWebSocketFrameSize(65536)
-          // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
-          .setAcceptBacklog(4096)
-          .setRegisterWebSocketWriteHandlers(false);
+      HttpServerOptions options = ServerOptions.of(config.host(), port, readLimit(), transport);
       HttpServer http = vertx.createHttpServer(options);
+      http.connectionHandler(gate::onConnection);
       http.webSocketHandshakeHandler(handshake -> {
+        if (!gate.admit(handshake)) {
+          return;
+        }
         if ("/v1/docs".equals(handshake.path())) {
           try {
             Author.of(handshake.headers(), handshake.uri());
@@ -192,23 +214,36 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
+        Runnable heard = liveness.watch(ws);
         var other = webSockets.get(ws.path());
         if (other != null) {
           other.accept(ws);
+          // After the protocol's handlers: it takes the socket's exception handler.
+          messageLimit.watch(ws, heard);
           return;
         }
         sessions.incrementAndGet();
         Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
             decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
+        messageLimit.watch(ws, heard);
         hubContext.runOnContext(v -> live.add(session));
       });
-      return http.requestHandler(router).listen().onSuccess(bound -> {
+      return http.requestHandler(request -> {
+        if (gate.admit(request)) {
+          router.handle(request);
+        }
+      }).listen().onSuccess(bound -> {
         if (server == null) {
           server = bound;
         }
       });
     }
+  }
+
+  /** The largest WebSocket message read at all; never below the protocol's message limit. */
+  private int readLimit() {
+    return Math.max(config.maxMessageBytes(), transport.maxWebSocketMessageBytes());
   }
 
   /** Records from Kafka, on the event loop: document records first, then presence. */
@@ -226,6 +261,9 @@ public final class GatewayVerticle extends VerticleBase {
         presence.onRecord(Records.decode(r.value(), PresenceRecord.class), r.partition());
       } catch (MalformedRecordException | IllegalArgumentException e) {
         LOG.warn("skipping malformed presence record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+      } catch (RuntimeException e) {
+        // One record the presence logic cannot take must not cost the rest of the batch.
+        LOG.warn("skipping presence record {}@{} that could not be processed: {}", r.partition(), r.offset(), e.toString());
       }
     }
   }
@@ -260,11 +298,21 @@ public final class GatewayVerticle extends VerticleBase {
         + "# TYPE tandem_gateway_presence_published_total counter\n"
         + "tandem_gateway_presence_published_total " + presence.publishedCount() + "\n"
         + "# TYPE tandem_gateway_presence_channels gauge\n"
-        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n";
+        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n"
+        + "# TYPE tandem_gateway_connections gauge\n"
+        + "tandem_gateway_connections " + gate.openConnections() + "\n"
+        + "# TYPE tandem_gateway_connections_refused_total counter\n"
+        + "tandem_gateway_connections_refused_total " + gate.refusedCount() + "\n"
+        + "# TYPE tandem_gateway_handshake_timeouts_total counter\n"
+        + "tandem_gateway_handshake_timeouts_total " + gate.handshakeTimeoutCount() + "\n"
+        + "# TYPE tandem_gateway_messages_too_large_total counter\n"
+        + "tandem_gateway_messages_too_large_total " + messageLimit.closedCount() + "\n";
   }
 
   @Override
   public Future<?> stop() {
+    // Running diffs stop at their next step; their PUTs are answered 503.
+    diffs.close();
     return vertx.executeBlocking(() -> {
       feed.stop();
       feedThread.join(10_000);

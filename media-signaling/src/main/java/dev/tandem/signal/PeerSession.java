@@ -1,5 +1,8 @@
 package dev.tandem.signal;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +18,13 @@ import java.util.Map;
  */
 final class PeerSession {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Deepest nesting a message may have: SDP and ICE are a few levels; a deeper one could not be relayed. */
+  static final int MAX_DEPTH = 64;
+
+  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+      // The record that relays a message wraps it once more, and must stay under the write limit.
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+      .build());
 
   final ServerWebSocket socket;
   final String user;
@@ -62,6 +71,8 @@ final class PeerSession {
         return o;
       }
       return new SignalingHub.Refusal(SignalingHub.BAD_MESSAGE, "a message is a JSON object");
+    } catch (StreamConstraintsException e) {
+      return new SignalingHub.Refusal(SignalingHub.BAD_MESSAGE, "a message may nest at most " + MAX_DEPTH + " levels");
     } catch (Exception e) {
       return new SignalingHub.Refusal(SignalingHub.BAD_JSON, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }

@@ -1,7 +1,6 @@
 package dev.tandem.signal;
 
 import dev.tandem.schemas.Records;
-import dev.tandem.schemas.Records.MalformedRecordException;
 import dev.tandem.schemas.SignalRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -9,22 +8,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +32,8 @@ public final class SignalingVerticle extends VerticleBase {
   private SignalingHub hub;
   private Context hubContext;
   private KafkaProducer<String, byte[]> producer;
-  private KafkaConsumer<String, byte[]> consumer;
+  private volatile SignalFeed signalFeed;
   private Thread feed;
-  private volatile boolean running = true;
-  private volatile boolean positioned;
   private volatile boolean silent;
 
   public SignalingVerticle(SignalingConfig config) {
@@ -55,8 +41,19 @@ public final class SignalingVerticle extends VerticleBase {
     this.turn = new TurnCredentials(config.turnSecret(), config.turnTtl(), config.turnUrls(), config.stunUrls());
   }
 
+  /** Whether the feed of {@code tandem.signals} is positioned (it may be stalled: see {@link #progressing}). */
   public boolean ready() {
-    return positioned && running;
+    return signalFeed != null && signalFeed.positioned();
+  }
+
+  /** Whether the feed is positioned and its polls keep ending within the instance TTL. */
+  public boolean progressing() {
+    return signalFeed != null && signalFeed.progressing();
+  }
+
+  /** Records from other instances skipped because they could not be processed. */
+  public long skippedCount() {
+    return signalFeed == null ? 0 : signalFeed.skippedCount();
   }
 
   public SignalingHub hub() {
@@ -78,18 +75,8 @@ public final class SignalingVerticle extends VerticleBase {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 0),
         new StringSerializer(), new ByteArraySerializer());
     hub = new SignalingHub(vertx, config, turn, this::publish);
-    consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-        ConsumerConfig.CLIENT_ID_CONFIG, config.instanceId() + "-signals-feed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        // Answered as soon as a signal arrives; the wait only sets how often an idle feed asks.
-        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200),
-        new StringDeserializer(), new ByteArrayDeserializer());
+    signalFeed = new SignalFeed(config, batch -> hubContext.runOnContext(v -> batch.forEach(this::onRecord)));
     return vertx.executeBlocking(() -> {
-      List<TopicPartition> all = new ArrayList<>();
-      for (PartitionInfo p : consumer.partitionsFor(config.topics().signals(), Duration.ofSeconds(30))) {
-        all.add(new TopicPartition(p.topic(), p.partition()));
-      }
       // max.block.ms is 0 (sends never block the event loop): fetch the metadata here, once.
       long deadline = System.currentTimeMillis() + 60_000;
       while (true) {
@@ -103,12 +90,9 @@ public final class SignalingVerticle extends VerticleBase {
           Thread.sleep(50);
         }
       }
-      consumer.assign(all);
-      consumer.seekToEnd(all);
-      all.forEach(consumer::position);
-      feed = new Thread(this::read, "signals-feed-" + config.instanceId());
+      signalFeed.position();
+      feed = new Thread(signalFeed, "signals-feed-" + config.instanceId());
       feed.start();
-      positioned = true;
       return null;
     }).onSuccess(v -> {
       long beat = Math.max(50, config.instanceTtl().toMillis() / 3);
@@ -120,33 +104,14 @@ public final class SignalingVerticle extends VerticleBase {
     });
   }
 
-  private void read() {
+  /** One record from another instance, on the hub's loop: a record the hub cannot take is logged and skipped. */
+  private void onRecord(SignalRecord record) {
     try {
-      while (running) {
-        ConsumerRecords<String, byte[]> records;
-        try {
-          records = consumer.poll(Duration.ofMillis(100));
-        } catch (WakeupException e) {
-          continue;
-        }
-        if (records.isEmpty()) {
-          continue;
-        }
-        List<SignalRecord> batch = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, byte[]> r : records) {
-          try {
-            batch.add(Records.decode(r.value(), SignalRecord.class));
-          } catch (MalformedRecordException | IllegalArgumentException e) {
-            LOG.warn("skipping malformed signal record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
-          }
-        }
-        hubContext.runOnContext(v -> batch.forEach(hub::onRecord));
-      }
+      hub.onRecord(record);
     } catch (RuntimeException e) {
-      LOG.error("signals feed stopped", e);
-    } finally {
-      running = false;
-      consumer.close(Duration.ofSeconds(2));
+      signalFeed.skippedByHub();
+      LOG.warn("skipping a {} record from instance {} for room {}: {}", record.kind(), record.instance(), record.room(),
+          e.toString());
     }
   }
 
@@ -155,8 +120,16 @@ public final class SignalingVerticle extends VerticleBase {
       return;
     }
     String key = record.room() == null ? "__heartbeat" : record.room();
+    byte[] bytes;
     try {
-      producer.send(new ProducerRecord<>(config.topics().signals(), key, Records.encode(record)), (m, e) -> {
+      bytes = Records.encode(record);
+    } catch (IllegalStateException e) {
+      LOG.warn("signal {} for room {} not published: it cannot be encoded ({})", record.kind(), record.room(),
+          e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+      return;
+    }
+    try {
+      producer.send(new ProducerRecord<>(config.topics().signals(), key, bytes), (m, e) -> {
         if (e != null) {
           LOG.warn("signal {} for room {} not published: {}", record.kind(), record.room(), e.toString());
         }
@@ -190,10 +163,11 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    running = false;
-    consumer.wakeup();
     return vertx.executeBlocking(() -> {
-      feed.join(5_000);
+      signalFeed.stop(Duration.ofSeconds(5));
+      if (feed != null) {
+        feed.join(1_000);
+      }
       producer.close(Duration.ofSeconds(2));
       return null;
     });

@@ -1,15 +1,11 @@
 package dev.tandem.presence;
 
 import dev.tandem.schemas.PresenceRecord;
-import dev.tandem.schemas.PresenceRecord.Entry;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Records.MalformedRecordException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -35,29 +31,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * presence-service's loop, on a thread of its own: a consumer group member on
- * {@code tandem.presence}. For each partition it owns it keeps everyone's presence by channel and
- * the last heartbeat of every gateway; it answers a gateway's {@code sync} with the channel's
- * {@code state}, and when a gateway's heartbeats stop for the TTL it removes that gateway's
- * presences and publishes an {@code expire} for each channel they were in. Presence is soft state:
- * a partition it takes over starts empty at the end of the log and asks the gateways, which hold
- * the connections, to publish their clients' presence again ({@code resync}).
+ * {@code tandem.presence}. It feeds every record to {@link PresenceState}, which answers a
+ * gateway's {@code sync} with the channel's {@code state} and expires the presences of a gateway
+ * whose heartbeats stop for the TTL. Presence is soft state: a partition it takes over starts
+ * empty at the end of the log and asks the gateways to publish their clients' presence again
+ * ({@code resync}).
+ *
+ * <p>Failures are sorted as in Kafka's examples: a record that cannot be processed is logged in one
+ * line and skipped; a retriable client error is retried in place a bounded number of times; any
+ * other client error closes both clients and opens them again after a bounded backoff. The
+ * thread ends only when stopped; {@link #progressing()} tells whether it is still getting through
+ * its polls.
  */
 public final class PresenceLoop implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceLoop.class);
 
   private final PresenceConfig config;
-  /** Per owned partition: channel, then presence id, then the latest entry. */
-  private final Map<Integer, Map<String, Map<String, Entry>>> state = new HashMap<>();
-  /** Per owned partition: gateway, then when it was last heard of. */
-  private final Map<Integer, Map<String, Long>> gateways = new HashMap<>();
-  private final AtomicLong expired = new AtomicLong();
-  private final AtomicLong syncs = new AtomicLong();
+  private final PresenceState state = new PresenceState();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong restarts = new AtomicLong();
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean running = true;
   private volatile boolean ready;
+  private volatile long lastProgress = System.currentTimeMillis();
+  private volatile long expired;
+  private volatile long syncs;
   private volatile int entries;
-  private KafkaConsumer<String, byte[]> consumer;
+  private volatile KafkaConsumer<String, byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
 
   public PresenceLoop(PresenceConfig config) {
@@ -69,12 +71,30 @@ public final class PresenceLoop implements Runnable {
     return ready && running;
   }
 
+  /**
+   * Ready, and a poll ended within the TTL: a loop stalled that long (or restarting its clients)
+   * would expire live gateways' presence when it comes back, so it is not healthy.
+   */
+  public boolean progressing() {
+    return ready() && System.currentTimeMillis() - lastProgress <= config.ttl().toMillis();
+  }
+
   public long expiredCount() {
-    return expired.get();
+    return expired;
   }
 
   public long syncCount() {
-    return syncs.get();
+    return syncs;
+  }
+
+  /** Records skipped because they could not be processed. */
+  public long skippedCount() {
+    return skipped.get();
+  }
+
+  /** Times the Kafka clients were closed and opened again after a failure. */
+  public long restartCount() {
+    return restarts.get();
   }
 
   /** Presences held, as of the last expiry pass. */
@@ -82,49 +102,120 @@ public final class PresenceLoop implements Runnable {
     return entries;
   }
 
+  /** Failures since the last successful poll, for the backoff. */
+  private int failures;
+
   @Override
   public void run() {
     try {
-      open();
-      long lastSweep = System.currentTimeMillis();
-      long sweepEvery = Math.max(20, config.ttl().toMillis() / 10);
       while (running) {
-        ConsumerRecords<String, byte[]> records;
         try {
-          records = consumer.poll(Duration.ofMillis(Math.min(100, sweepEvery)));
+          open();
+          pollUntilStopped();
         } catch (WakeupException e) {
-          continue;
+          // stop() woke the consumer
+        } catch (KafkaException e) {
+          failures++;
+          logFailure(e, LoopErrors.of(e), failures);
+        } catch (RuntimeException e) {
+          failures++;
+          LOG.error("presence-service {}: the loop failed (a bug); restarting its Kafka clients", config.instanceId(), e);
+        } finally {
+          ready = false;
+          closeClients();
         }
-        ready = true;
-        long now = System.currentTimeMillis();
-        for (ConsumerRecord<String, byte[]> r : records) {
-          handle(r, now);
-        }
-        if (now - lastSweep >= sweepEvery) {
-          lastSweep = now;
-          sweep(now);
+        if (running) {
+          restarts.incrementAndGet();
+          stopRequested.await(LoopErrors.backoffMillis(failures), TimeUnit.MILLISECONDS);
         }
       }
-    } catch (KafkaException e) {
-      if (running) {
-        LOG.error("presence-service {} stopped", config.instanceId(), e);
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Error e) {
+      LOG.error("presence-service {}: the loop thread died", config.instanceId(), e);
+      throw e;
     } finally {
       running = false;
-      if (consumer != null) {
-        consumer.close(Duration.ofSeconds(5));
-      }
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-      }
       stopped.countDown();
     }
   }
 
+  private void logFailure(KafkaException e, LoopErrors kind, int failures) {
+    long wait = LoopErrors.backoffMillis(failures);
+    if (kind == LoopErrors.MISCONFIGURED) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      LOG.error("presence-service {}: Kafka refuses this service ({}); check its settings; retrying in {} ms",
+          config.instanceId(), root.toString(), wait);
+    } else {
+      LOG.error("presence-service {}: Kafka clients failed; restarting them in {} ms", config.instanceId(), wait, e);
+    }
+  }
+
+  /** Polls until stopped, or throws what the clients cannot get past. */
+  private void pollUntilStopped() {
+    long lastSweep = System.currentTimeMillis();
+    long sweepEvery = Math.max(20, config.ttl().toMillis() / 10);
+    int retries = 0;
+    while (running) {
+      ConsumerRecords<String, byte[]> records;
+      try {
+        records = consumer.poll(Duration.ofMillis(Math.min(100, sweepEvery)));
+        retries = 0;
+      } catch (WakeupException e) {
+        continue;
+      } catch (KafkaException e) {
+        if (LoopErrors.of(e) == LoopErrors.RETRIABLE && ++retries <= LoopErrors.MAX_RETRIES) {
+          LOG.warn("presence-service {}: poll failed ({}), retry {} of {}", config.instanceId(), e.toString(), retries,
+              LoopErrors.MAX_RETRIES);
+          continue;
+        }
+        throw e;
+      }
+      ready = true;
+      failures = 0;
+      long now = System.currentTimeMillis();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        handle(r, now);
+      }
+      if (now - lastSweep >= sweepEvery) {
+        lastSweep = now;
+        publish(state.sweep(now, config.ttl().toMillis()));
+        expired = state.expiredCount();
+        entries = state.entryCount();
+      }
+      lastProgress = now;
+    }
+  }
+
+  /** One record: processed, or logged in one line and skipped. Only Kafka client failures escape. */
+  private void handle(ConsumerRecord<String, byte[]> r, long now) {
+    try {
+      PresenceRecord record = Records.decode(r.value(), PresenceRecord.class);
+      publish(state.handle(r.partition(), record, now));
+      syncs = state.syncCount();
+    } catch (MalformedRecordException | IllegalArgumentException | PresenceState.Unprocessable e) {
+      skip(r, e.getMessage());
+    } catch (KafkaException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      skip(r, e.toString());
+    }
+  }
+
+  private void skip(ConsumerRecord<String, byte[]> r, String why) {
+    skipped.incrementAndGet();
+    LOG.warn("presence-service skips record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
+  }
+
   public void stop(Duration timeout) throws InterruptedException {
     running = false;
-    if (consumer != null) {
-      consumer.wakeup();
+    stopRequested.countDown();
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
     }
     stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -136,6 +227,8 @@ public final class PresenceLoop implements Runnable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // A send never blocks the loop for long when the broker is away: the loop must keep polling.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -152,13 +245,31 @@ public final class PresenceLoop implements Runnable {
     consumer.subscribe(List.of(config.topics().presence()), new Rebalance());
   }
 
+  private void closeClients() {
+    state.clear();
+    KafkaConsumer<String, byte[]> c = consumer;
+    consumer = null;
+    if (c != null) {
+      try {
+        c.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("presence-service {}: closing the consumer: {}", config.instanceId(), e.toString());
+      }
+    }
+    if (producer != null) {
+      try {
+        producer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.warn("presence-service {}: closing the producer: {}", config.instanceId(), e.toString());
+      }
+      producer = null;
+    }
+  }
+
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(tp -> {
-        state.remove(tp.partition());
-        gateways.remove(tp.partition());
-      });
+      partitions.forEach(tp -> state.revoke(tp.partition()));
     }
 
     @Override
@@ -166,97 +277,33 @@ public final class PresenceLoop implements Runnable {
       consumer.seekToEnd(partitions);
       for (TopicPartition tp : partitions) {
         consumer.position(tp);
-        state.put(tp.partition(), new HashMap<>());
-        gateways.put(tp.partition(), new HashMap<>());
-        send(tp.partition(), null, PresenceRecord.resync(config.instanceId(), tp.partition()));
+        state.assign(tp.partition());
+        send(new PresenceState.Out(tp.partition(), null, PresenceRecord.resync(config.instanceId(), tp.partition())));
       }
       LOG.info("presence-service {} owns partitions {}", config.instanceId(), partitions);
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> r, long now) {
-    Map<String, Map<String, Entry>> channels = state.get(r.partition());
-    Map<String, Long> alive = gateways.get(r.partition());
-    if (channels == null || alive == null) {
-      return;
-    }
-    PresenceRecord record;
+  private void publish(List<PresenceState.Out> out) {
+    out.forEach(this::send);
+  }
+
+  /**
+   * Publishes one record. One that cannot be encoded is logged and dropped; a producer that
+   * refuses to send throws, and the loop restarts its clients.
+   */
+  private void send(PresenceState.Out out) {
+    byte[] bytes;
     try {
-      record = Records.decode(r.value(), PresenceRecord.class);
-    } catch (MalformedRecordException | IllegalArgumentException e) {
-      LOG.warn("skipping malformed presence record {}@{}: {}", r.partition(), r.offset(), e.getMessage());
+      bytes = Records.encode(out.record());
+    } catch (IllegalStateException e) {
+      LOG.warn("presence-service drops a {} for {}: it cannot be encoded ({})", out.record().kind(), out.key(),
+          e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
       return;
     }
-    switch (record.kind()) {
-      case PresenceRecord.HEARTBEAT -> alive.put(record.gateway(), now);
-      case PresenceRecord.UPDATE -> {
-        Entry e = record.update();
-        alive.put(e.gateway(), now);
-        if (e.gone()) {
-          Map<String, Entry> ch = channels.get(record.ch());
-          if (ch != null) {
-            ch.remove(e.id());
-            if (ch.isEmpty()) {
-              channels.remove(record.ch());
-            }
-          }
-        } else {
-          channels.computeIfAbsent(record.ch(), k -> new LinkedHashMap<>()).put(e.id(), e);
-        }
-      }
-      case PresenceRecord.SYNC -> {
-        syncs.incrementAndGet();
-        Map<String, Entry> ch = channels.getOrDefault(record.ch(), Map.of());
-        send(r.partition(), record.ch(), PresenceRecord.state(record.gateway(), record.ch(), new ArrayList<>(ch.values())));
-      }
-      default -> { } // state, expire, resync: this service's own output
-    }
-  }
-
-  /** Expires the presences of gateways not heard of within the TTL. */
-  private void sweep(long now) {
-    long ttl = config.ttl().toMillis();
-    int held = 0;
-    for (Map.Entry<Integer, Map<String, Long>> part : gateways.entrySet()) {
-      Map<String, Map<String, Entry>> channels = state.get(part.getKey());
-      for (Iterator<Map.Entry<String, Long>> it = part.getValue().entrySet().iterator(); it.hasNext();) {
-        Map.Entry<String, Long> gw = it.next();
-        if (now - gw.getValue() <= ttl) {
-          continue;
-        }
-        it.remove();
-        LOG.info("gateway {} silent for more than {} ms: expiring its presence in partition {}", gw.getKey(), ttl,
-            part.getKey());
-        for (Iterator<Map.Entry<String, Map<String, Entry>>> ci = channels.entrySet().iterator(); ci.hasNext();) {
-          Map.Entry<String, Map<String, Entry>> ch = ci.next();
-          List<Entry> gone = new ArrayList<>();
-          ch.getValue().values().removeIf(e -> {
-            boolean dead = e.gateway().equals(gw.getKey());
-            if (dead) {
-              gone.add(e);
-            }
-            return dead;
-          });
-          if (!gone.isEmpty()) {
-            expired.addAndGet(gone.size());
-            send(part.getKey(), ch.getKey(), PresenceRecord.expire(gw.getKey(), ch.getKey(), gone));
-          }
-          if (ch.getValue().isEmpty()) {
-            ci.remove();
-          }
-        }
-      }
-      for (Map<String, Entry> ch : channels.values()) {
-        held += ch.size();
-      }
-    }
-    entries = held;
-  }
-
-  private void send(int partition, String key, PresenceRecord record) {
-    producer.send(new ProducerRecord<>(config.topics().presence(), partition, key, Records.encode(record)), (m, e) -> {
+    producer.send(new ProducerRecord<>(config.topics().presence(), out.partition(), out.key(), bytes), (m, e) -> {
       if (e != null) {
-        LOG.warn("presence-service could not publish {}: {}", record.kind(), e.toString());
+        LOG.warn("presence-service could not publish {}: {}", out.record().kind(), e.toString());
       }
     });
   }

@@ -2,6 +2,7 @@ package dev.tandem.standalone;
 
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.GatewayVerticle;
+import dev.tandem.gateway.TransportConfig;
 import dev.tandem.kafka.local.LocalKafka;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.OtServiceVerticle;
@@ -89,11 +90,13 @@ public final class Standalone implements AutoCloseable {
       gatewayConfig = gatewayConfig.withSrcKey(srcKey(config.dataDir()));
     }
     GatewayVerticle gw = new GatewayVerticle(gatewayConfig)
+        .withTransport(TransportConfig.fromEnv(env))
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
-        .withHealthCheck("media-signaling", signaling::ready)
-        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready())
-        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
+        // Each part is up only while its loop makes progress, so a wedged loop turns /health 503.
+        .withHealthCheck("media-signaling", signaling::progressing)
+        .withHealthCheck("ot-service", ot::progressing)
+        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().progressing());
     Vertx vertx = Vertx.vertx();
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);

@@ -91,8 +91,8 @@ final class HostileCodes {
       // ot-service's snapshot flush (default 5 s), where a too-deep document wedged every
       // partition: every second, so the deep-document case need not wait long to reach it.
       "TANDEM_FLUSH_MS", "1000",
-      "TANDEM_HTTP_IDLE_TIMEOUT_MS", "5000",
-      "TANDEM_WS_HANDSHAKE_TIMEOUT_MS", "5000");
+      "TANDEM_IDLE_TIMEOUT_MS", "5000",
+      "TANDEM_HANDSHAKE_TIMEOUT_MS", "5000");
 
   /** Words that mean internal text reached a client. */
   private static final List<String> INTERNALS = List.of("Expiring", "StreamReadConstraints", "maxNestingDepth",
