@@ -36,10 +36,12 @@ final class Canary implements AutoCloseable {
   private long pendingSince;
   private int pendingDoc = -1;
   private long seq;
+  private volatile String closedAt = "open";
 
   /** Creates one canary document per partition and starts editing them. */
   Canary(Vertx vertx, int port, int partitions) throws Exception {
     client = WsClient.shareDb(vertx, port);
+    client.whenClosed(code -> closedAt = "closed with " + code + " at " + System.currentTimeMillis());
     String run = UUID.randomUUID().toString().substring(0, 8);
     for (int p = 0; p < partitions; p++) {
       for (int n = 0; ; n++) {
@@ -149,7 +151,8 @@ final class Canary implements AutoCloseable {
       throw new AssertionError(failure + where);
     }
     if (pendingDoc >= 0 && System.currentTimeMillis() - pendingSince > ACK_BOUND.toMillis()) {
-      throw new AssertionError("canary op on partition " + pendingDoc + " waiting for its ack for "
+      throw new AssertionError("canary op on partition " + pendingDoc + " (" + COLLECTION + "/" + docs.get(pendingDoc)
+          + " v" + versions[pendingDoc] + ", socket " + closedAt + ", now " + System.currentTimeMillis() + ") waiting for its ack for "
           + (System.currentTimeMillis() - pendingSince) + " ms" + where);
     }
     for (int i = 0; i < ackedSince.length; i++) {

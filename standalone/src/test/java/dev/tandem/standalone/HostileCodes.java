@@ -47,7 +47,7 @@ final class HostileCodes {
 
   // --- limits (Tandem's choices) ---
   /** A bulk subscribe over the open-documents limit (per connection). */
-  static final String TOO_MANY_DOCUMENTS = ShareDbErrors.TOO_LARGE;
+  static final String TOO_MANY_DOCUMENTS = "ERR_TOO_MANY_DOCUMENTS";
   /** A message over the message limit (1 MiB by default). */
   static final String MESSAGE_TOO_LARGE = ShareDbErrors.TOO_LARGE;
   /** The close codes a server may use for a message it will not read: 1009 too big, 1008 policy. */
@@ -71,15 +71,17 @@ final class HostileCodes {
   static final Duration PUT_BOUND = Duration.ofSeconds(5);
   /** Other users' requests while 20 big PUTs run. */
   static final Duration BYSTANDER_BOUND = Duration.ofSeconds(2);
-  /** A subscriber that does not read (but sends pings) is closed within this. */
-  static final Duration SLOW_CONSUMER_CLOSED = Duration.ofSeconds(25);
+  /** A subscriber that did not read (but sent pings) and reads again meets its close within this. */
+  static final Duration SLOW_CONSUMER_CLOSED = Duration.ofSeconds(10);
   /** A half-open HTTP connection (no request, or half a request) is closed within this. */
   static final Duration IDLE_HTTP_CLOSED = Duration.ofSeconds(20);
   /**
-   * Memory that subscribers which do not read may leave the server holding after 60 MB were sent
-   * to them: an outbound budget per socket of a few MB, or none once they are closed.
+   * Memory that subscribers which do not read may leave the server holding after 120 MB were sent
+   * to them: at most the outbound budget (2 MiB in {@link #SERVER_ENV}) for each of the 8, plus
+   * 48 MiB for what this JVM (the broker, producers' buffers, op windows) holds after moving
+   * 120 MB anyway: 36-46 MiB measured with bounded queues. Unbounded queues held ~120 MB more.
    */
-  static final long SLOW_CONSUMER_MEMORY_BOUND = 24L << 20;
+  static final long SLOW_CONSUMER_MEMORY_BOUND = 8 * (2L << 20) + (48L << 20);
   /** Memory a hostile case may leave held (heap after GC plus direct buffers). */
   static final long MEMORY_GROWTH_BOUND = 96L << 20;
 
@@ -92,7 +94,12 @@ final class HostileCodes {
       // partition: every second, so the deep-document case need not wait long to reach it.
       "TANDEM_FLUSH_MS", "1000",
       "TANDEM_IDLE_TIMEOUT_MS", "5000",
-      "TANDEM_HANDSHAKE_TIMEOUT_MS", "5000");
+      "TANDEM_HANDSHAKE_TIMEOUT_MS", "5000",
+      // Small op windows and outbound budget, so what a slow subscriber may hold legitimately
+      // (budget x subscribers, plus the windows) is well apart from what it held unbounded.
+      "TANDEM_OUTBOUND_BUDGET_BYTES", String.valueOf(2 << 20),
+      "TANDEM_GATEWAY_WINDOW", "20",
+      "TANDEM_OT_WINDOW", "20");
 
   /** Words that mean internal text reached a client. */
   private static final List<String> INTERNALS = List.of("Expiring", "StreamReadConstraints", "maxNestingDepth",

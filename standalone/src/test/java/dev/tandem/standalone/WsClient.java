@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,6 +18,7 @@ final class WsClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final WebSocket socket;
+  private final WebSocketClient client;
   private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
   /** The client id the server gave in its handshake reply (a sharedb client's {@code connection.id}). */
   private String id;
@@ -27,7 +29,12 @@ final class WsClient implements AutoCloseable {
 
   WsClient(Vertx vertx, int port, String path) throws Exception {
     this.vertx = vertx;
-    WebSocketClient client = vertx.createWebSocketClient();
+    // Frames and messages as large as the server's message limit: a big document's snapshot comes
+    // as one frame, past the client's default 64 KiB.
+    // Kept in a field: Vert.x closes a client that becomes unreachable, with its sockets (1000), so
+    // a canary's connection went the moment a test ran System.gc().
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(4 << 20).setMaxMessageSize(4 << 20));
     ClientWebSocket ws = client.webSocket();
     // The handler is in place before the handshake: the server's first message is not lost.
     ws.textMessageHandler(received::add);
@@ -118,12 +125,12 @@ final class WsClient implements AutoCloseable {
 
   @Override
   public void close() {
-    socket.close();
+    socket.close().eventually(() -> client.close());
   }
 
   /** Closes with {@code code}: 1000 is a goodbye, anything else reads as a dropped connection. */
   void close(short code) {
-    socket.close(code);
+    socket.close(code).eventually(() -> client.close());
   }
 
   Vertx vertx() {

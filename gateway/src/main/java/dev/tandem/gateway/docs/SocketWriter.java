@@ -114,7 +114,11 @@ final class SocketWriter {
     }
     if (channel != null) {
       channel.executor().schedule(() -> {
-        channel.channel().close();
+        // Vert.x may have closed it meanwhile (the close handshake finished): closing twice
+        // completes its close promise twice, which Netty logs as a warning.
+        if (channel.channel().isOpen()) {
+          channel.channel().close();
+        }
       }, HARD_CLOSE_AFTER_MS, TimeUnit.MILLISECONDS);
     }
   }
