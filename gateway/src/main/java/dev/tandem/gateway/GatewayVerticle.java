@@ -63,7 +63,6 @@ public final class GatewayVerticle extends VerticleBase {
   private Thread feedThread;
   private DocHub hub;
   private PresenceHub presence;
-  private final Set<Connection> live = new java.util.HashSet<>();
   private ClientIds clientIds;
   private RequestDecoder decoder;
   private volatile HttpServer server;
@@ -147,13 +146,10 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<?> listen() {
     Context hubContext = vertx.getOrCreateContext();
     vertx.setPeriodic(10_000, id -> hub.evictIdle());
-    // Heartbeats and pings three times per TTL: one lost beat does not expire anybody.
+    // Heartbeats three times per TTL: one lost beat does not expire anybody.
     long beat = Math.max(50, config.presenceTtl().toMillis() / 3);
     presence.heartbeat();
-    vertx.setPeriodic(beat, id -> {
-      presence.heartbeat();
-      live.removeIf(s -> !s.keepAlive(config.presenceTtl().toMillis()));
-    });
+    vertx.setPeriodic(beat, id -> presence.heartbeat());
     int loops = Math.max(1, config.edgeLoops());
     // Instances on one port share one socket; a negative port is Vert.x's shared random port.
     int port = config.port() == 0 ? -1 : config.port();
@@ -174,7 +170,10 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-      liveness = new WebSocketLiveness(vertx, transport.idleTimeout().toMillis());
+      // One liveness for every socket: pongs within the presence TTL (so a vanished client's
+      // presence goes within it), or the idle timeout when that is shorter.
+      liveness = new WebSocketLiveness(vertx,
+          Math.min(config.presenceTtl().toMillis(), transport.idleTimeout().toMillis()));
       Router router = Router.router(vertx);
       router.get("/health").handler(ctx -> {
         StringBuilder body = new StringBuilder();
@@ -214,20 +213,19 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
-        Runnable heard = liveness.watch(ws);
+        liveness.watch(ws);
         var other = webSockets.get(ws.path());
         if (other != null) {
           other.accept(ws);
           // After the protocol's handlers: it takes the socket's exception handler.
-          messageLimit.watch(ws, heard);
+          messageLimit.watch(ws);
           return;
         }
         sessions.incrementAndGet();
         Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
             decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
-        messageLimit.watch(ws, heard);
-        hubContext.runOnContext(v -> live.add(session));
+        messageLimit.watch(ws);
       });
       return http.requestHandler(request -> {
         if (gate.admit(request)) {

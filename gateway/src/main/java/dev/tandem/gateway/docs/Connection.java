@@ -46,7 +46,6 @@ public final class Connection implements Peer {
   private final PresenceOutbox presenceOutbox = new PresenceOutbox();
   private Identity identity;
   private boolean closed;
-  private volatile long lastPong = System.currentTimeMillis();
   private Runnable onClose = () -> { };
 
   /** A connection for {@code socket}; created on the socket's event loop. */
@@ -79,7 +78,6 @@ public final class Connection implements Peer {
     socket.binaryMessageHandler(b -> hubContext.runOnContext(v -> onRequest(
         RequestDecoder.unreadable("Binary messages are not part of the protocol; send JSON text"))));
     socket.closeHandler(v -> hubContext.runOnContext(x -> close()));
-    socket.pongHandler(b -> lastPong = System.currentTimeMillis());
     socket.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
     send(Replies.init("init", identity.secret()));
   }
@@ -87,24 +85,6 @@ public final class Connection implements Peer {
   /** Runs {@code action} once the connection is closed. */
   public void whenClosed(Runnable action) {
     onClose = action;
-  }
-
-  /**
-   * Liveness: pings the client, or closes the connection when no pong came for {@code ttlMillis}
-   * (what the client sends does not count: a client that sends but never reads answers no ping).
-   * Returns false once closed.
-   */
-  public boolean keepAlive(long ttlMillis) {
-    if (closed) {
-      return false;
-    }
-    if (System.currentTimeMillis() - lastPong > ttlMillis) {
-      LOG.info("closing connection {}: no pong for more than {} ms", identity.alias(), ttlMillis);
-      closeWith((short) 1001, "no pong for too long");
-      return false;
-    }
-    socket.writePing(Buffer.buffer("tandem"));
-    return true;
   }
 
   @Override

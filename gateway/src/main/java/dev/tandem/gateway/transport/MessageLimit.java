@@ -38,11 +38,8 @@ public final class MessageLimit {
     return closed.get();
   }
 
-  /**
-   * Watches {@code socket}, calling {@code heard} for every frame that arrives; call on the
-   * socket's event loop, before any frame arrives.
-   */
-  public void watch(ServerWebSocket socket, Runnable heard) {
+  /** Watches {@code socket}; call on the socket's event loop, before any frame arrives. */
+  public void watch(ServerWebSocket socket) {
     socket.exceptionHandler(e -> {
       if (e instanceof CorruptedWebSocketFrameException refused) {
         int code = refused.closeStatus().code();
@@ -58,7 +55,6 @@ public final class MessageLimit {
     long[] message = {0};
     boolean[] done = {false};
     socket.frameHandler(frame -> {
-      heard.run();
       if (done[0] || !counts(frame)) {
         return;
       }

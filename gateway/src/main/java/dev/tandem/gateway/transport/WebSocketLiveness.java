@@ -8,45 +8,45 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Liveness of every WebSocket of one server instance, from what the client sends: pings each
- * socket a few times per idle timeout and closes (1001) one from which no frame at all, pong
- * included, has arrived for the idle timeout. A live client answers the pings, so a silent
- * signaling socket in a call stays open while a half-open one goes. Confined to the server
- * instance's event loop.
+ * Liveness of every WebSocket of one server instance (documents and signaling alike), from pongs:
+ * pings each socket three times per TTL and closes (1001) one that has answered no ping for the
+ * TTL. What a client sends otherwise does not count: a client that keeps sending but never reads
+ * answers no ping (its pongs queue behind what it does not read), so it goes, while a silent
+ * signaling socket in a call stays. Confined to the server instance's event loop.
  */
 public final class WebSocketLiveness {
 
   private static final Buffer PING = Buffer.buffer("tandem");
 
-  private final Map<ServerWebSocket, long[]> lastHeard = new HashMap<>();
-  private final long idleMillis;
+  private final Map<ServerWebSocket, long[]> lastPong = new HashMap<>();
+  private final long ttlMillis;
   private final long timer;
   private final Vertx vertx;
 
-  /** Starts pinging every {@code idleMillis / 3}; call on the server instance's event loop. */
-  public WebSocketLiveness(Vertx vertx, long idleMillis) {
+  /** Starts pinging every {@code ttlMillis / 3}; call on the server instance's event loop. */
+  public WebSocketLiveness(Vertx vertx, long ttlMillis) {
     this.vertx = vertx;
-    this.idleMillis = idleMillis;
-    this.timer = vertx.setPeriodic(Math.max(20, idleMillis / 3), id -> sweep());
+    this.ttlMillis = ttlMillis;
+    this.timer = vertx.setPeriodic(Math.max(20, ttlMillis / 3), id -> sweep());
   }
 
-  /** Watches {@code socket}; returns what to call whenever a frame of it arrives. */
-  public Runnable watch(ServerWebSocket socket) {
+  /** Watches {@code socket}: takes its pong handler. Call on the socket's event loop. */
+  public void watch(ServerWebSocket socket) {
     long[] heard = {System.currentTimeMillis()};
-    lastHeard.put(socket, heard);
-    return () -> heard[0] = System.currentTimeMillis();
+    lastPong.put(socket, heard);
+    socket.pongHandler(b -> heard[0] = System.currentTimeMillis());
   }
 
   private void sweep() {
     long now = System.currentTimeMillis();
-    for (Iterator<Map.Entry<ServerWebSocket, long[]>> it = lastHeard.entrySet().iterator(); it.hasNext();) {
+    for (Iterator<Map.Entry<ServerWebSocket, long[]>> it = lastPong.entrySet().iterator(); it.hasNext();) {
       Map.Entry<ServerWebSocket, long[]> e = it.next();
       ServerWebSocket s = e.getKey();
       if (s.isClosed()) {
         it.remove();
-      } else if (now - e.getValue()[0] > idleMillis) {
+      } else if (now - e.getValue()[0] > ttlMillis) {
         it.remove();
-        s.close((short) 1001, "nothing heard for " + idleMillis + " ms");
+        s.close((short) 1001, "no pong for " + ttlMillis + " ms");
       } else {
         s.writePing(PING);
       }
@@ -55,6 +55,6 @@ public final class WebSocketLiveness {
 
   public void stop() {
     vertx.cancelTimer(timer);
-    lastHeard.clear();
+    lastPong.clear();
   }
 }
