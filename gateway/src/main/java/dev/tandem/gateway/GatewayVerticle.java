@@ -213,9 +213,9 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
-        liveness.watch(ws);
         var other = webSockets.get(ws.path());
         if (other != null) {
+          liveness.watch(ws);
           other.accept(ws);
           // After the protocol's handlers: it takes the socket's exception handler.
           messageLimit.watch(ws);
@@ -225,6 +225,7 @@ public final class GatewayVerticle extends VerticleBase {
         Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
             decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
+        liveness.watch(ws, () -> session.unresponsive(liveness.ttlMillis()));
         messageLimit.watch(ws);
       });
       return http.requestHandler(request -> {

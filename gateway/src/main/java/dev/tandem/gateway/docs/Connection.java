@@ -47,11 +47,13 @@ public final class Connection implements Peer {
   private Identity identity;
   private boolean closed;
   private Runnable onClose = () -> { };
+  private final Context hubContext;
 
   /** A connection for {@code socket}; created on the socket's event loop. */
   public Connection(ServerWebSocket socket, Optional<String> user, DocHub hub, PresenceHub presence,
       GatewayConfig config, ClientIds ids, RequestDecoder decoder, Context hubContext) {
     this.socket = socket;
+    this.hubContext = hubContext;
     this.user = user;
     this.hub = hub;
     this.presenceRequests = new PresenceRequests(this, presence, hub, config.limits(), config.instanceId());
@@ -377,6 +379,19 @@ public final class Connection implements Peer {
   /** Bytes queued for this client and not yet taken by the network. */
   long queuedBytes() {
     return out.queuedBytes();
+  }
+
+  /**
+   * The client answered no ping for {@code ttlMillis}: released at once (its presence goes now,
+   * not when the close handshake with a client that does not read times out) and closed with 1001.
+   */
+  public void unresponsive(long ttlMillis) {
+    hubContext.runOnContext(v -> {
+      if (!closed) {
+        LOG.info("closing connection {}: no pong for more than {} ms", identity.alias(), ttlMillis);
+        closeWith((short) 1001, "no pong for too long");
+      }
+    });
   }
 
   private void closeWith(short code, String reason) {

@@ -18,7 +18,10 @@ public final class WebSocketLiveness {
 
   private static final Buffer PING = Buffer.buffer("tandem");
 
-  private final Map<ServerWebSocket, long[]> lastPong = new HashMap<>();
+  /** When a socket last answered, and what to do when it stops. */
+  private record Watched(long[] lastPong, Runnable unresponsive) {}
+
+  private final Map<ServerWebSocket, Watched> watched = new HashMap<>();
   private final long ttlMillis;
   private final long timer;
   private final Vertx vertx;
@@ -30,31 +33,46 @@ public final class WebSocketLiveness {
     this.timer = vertx.setPeriodic(Math.max(20, ttlMillis / 3), id -> sweep());
   }
 
-  /** Watches {@code socket}: takes its pong handler. Call on the socket's event loop. */
+  /** Watches {@code socket}, closing it (1001) when it stops answering. */
   public void watch(ServerWebSocket socket) {
+    watch(socket, () -> socket.close((short) 1001, "no pong for " + ttlMillis + " ms"));
+  }
+
+  /**
+   * Watches {@code socket}: takes its pong handler, and runs {@code unresponsive} once when it has
+   * answered no ping for the TTL. That action must release what the socket holds at once: the
+   * close handshake with a client that does not read only ends at Vert.x's close timeout.
+   * Call on the socket's event loop.
+   */
+  public void watch(ServerWebSocket socket, Runnable unresponsive) {
     long[] heard = {System.currentTimeMillis()};
-    lastPong.put(socket, heard);
+    watched.put(socket, new Watched(heard, unresponsive));
     socket.pongHandler(b -> heard[0] = System.currentTimeMillis());
   }
 
   private void sweep() {
     long now = System.currentTimeMillis();
-    for (Iterator<Map.Entry<ServerWebSocket, long[]>> it = lastPong.entrySet().iterator(); it.hasNext();) {
-      Map.Entry<ServerWebSocket, long[]> e = it.next();
+    for (Iterator<Map.Entry<ServerWebSocket, Watched>> it = watched.entrySet().iterator(); it.hasNext();) {
+      Map.Entry<ServerWebSocket, Watched> e = it.next();
       ServerWebSocket s = e.getKey();
       if (s.isClosed()) {
         it.remove();
-      } else if (now - e.getValue()[0] > ttlMillis) {
+      } else if (now - e.getValue().lastPong()[0] > ttlMillis) {
         it.remove();
-        s.close((short) 1001, "no pong for " + ttlMillis + " ms");
+        e.getValue().unresponsive().run();
       } else {
         s.writePing(PING);
       }
     }
   }
 
+  /** How long a socket may go without answering a ping. */
+  public long ttlMillis() {
+    return ttlMillis;
+  }
+
   public void stop() {
     vertx.cancelTimer(timer);
-    lastPong.clear();
+    watched.clear();
   }
 }
