@@ -5,6 +5,7 @@ import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DiffRunner;
 import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.HttpLimits;
+import dev.tandem.gateway.docs.OutboundBytes;
 import dev.tandem.gateway.docs.PresenceHub;
 import dev.tandem.gateway.docs.ClientIds;
 import dev.tandem.gateway.docs.Connection;
@@ -58,6 +59,8 @@ public final class GatewayVerticle extends VerticleBase {
       new ConcurrentHashMap<>();
   private final List<java.util.function.Consumer<Router>> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
+  /** Bytes queued for this gateway's document sockets, over all of them. */
+  private final OutboundBytes outbound = new OutboundBytes();
   private Submitter submitter;
   private Feed feed;
   private Thread feedThread;
@@ -223,7 +226,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         sessions.incrementAndGet();
         Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
-            decoder, hubContext);
+            decoder, hubContext, outbound);
         session.whenClosed(sessions::decrementAndGet);
         liveness.watch(ws, () -> session.unresponsive(liveness.ttlMillis()));
         messageLimit.watch(ws);
@@ -280,6 +283,8 @@ public final class GatewayVerticle extends VerticleBase {
   private String metrics() {
     return "# TYPE tandem_gateway_sessions gauge\n"
         + "tandem_gateway_sessions " + sessions.get() + "\n"
+        + "# TYPE tandem_gateway_outbound_queued_bytes gauge\n"
+        + "tandem_gateway_outbound_queued_bytes " + outbound.queued() + "\n"
         + "# TYPE tandem_gateway_open_documents gauge\n"
         + "tandem_gateway_open_documents " + hub.openDocuments() + "\n"
         + "# TYPE tandem_gateway_ops_submitted_total counter\n"

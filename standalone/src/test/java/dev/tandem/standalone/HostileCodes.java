@@ -76,12 +76,17 @@ final class HostileCodes {
   /** A half-open HTTP connection (no request, or half a request) is closed within this. */
   static final Duration IDLE_HTTP_CLOSED = Duration.ofSeconds(20);
   /**
-   * Memory that subscribers which do not read may leave the server holding after 120 MB were sent
-   * to them: at most the outbound budget (2 MiB in {@link #SERVER_ENV}) for each of the 8, plus
-   * 48 MiB for what this JVM (the broker, producers' buffers, op windows) holds after moving
-   * 120 MB anyway: 36-46 MiB measured with bounded queues. Unbounded queues held ~120 MB more.
+   * Bytes the server may queue, by its own count ({@code tandem_gateway_outbound_queued_bytes}),
+   * for 8 subscribers that do not read: each within the 2 MiB budget of {@link #SERVER_ENV}, plus
+   * 2 MiB for the readers' traffic.
    */
-  static final long SLOW_CONSUMER_MEMORY_BOUND = 8 * (2L << 20) + (48L << 20);
+  static final long SLOW_CONSUMERS_QUEUED_BOUND = 8 * (2L << 20) + (2L << 20);
+  /**
+   * Heap and direct memory the same case may leave grown, measured over the whole JVM (broker,
+   * producers' buffers and op windows included; 36-71 MiB measured with bounded queues). Each
+   * socket's queue is its own copy of the frames, so unbounded queues would hold 8 x 120 MB.
+   */
+  static final long SLOW_CONSUMER_MEMORY_BOUND = 160L << 20;
   /** Memory a hostile case may leave held (heap after GC plus direct buffers). */
   static final long MEMORY_GROWTH_BOUND = 96L << 20;
 

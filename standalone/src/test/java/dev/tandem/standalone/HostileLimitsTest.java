@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -79,6 +80,8 @@ class HostileLimitsTest extends HostileCase {
     }
   }
 
+  private static final String QUEUED = "tandem_gateway_outbound_queued_bytes";
+
   @Test
   @Order(1)
   void subscribersThatNeverReadButKeepPingingAreClosedAndHoldBoundedMemory() throws Exception {
@@ -99,6 +102,17 @@ class HostileLimitsTest extends HostileCase {
         assertTrue(s.nextMatching("\"s\"", seconds(5)).text().contains("\"data\""));
         s.stopReading();
       }
+      // What the server holds for its clients, by its own count, sampled throughout.
+      AtomicLong queuedMax = new AtomicLong();
+      pinger.scheduleAtFixedRate(() -> {
+        try {
+          queuedMax.accumulateAndGet(server.metric(QUEUED), Math::max);
+        } catch (java.io.IOException e) {
+          queuedMax.set(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, 50, 100, TimeUnit.MILLISECONDS);
       pinger.scheduleAtFixedRate(() -> {
         for (RawWebSocket s : sleepers) {
           try {
@@ -120,6 +134,8 @@ class HostileLimitsTest extends HostileCase {
           throw new AssertionError("the writer's op " + i + " got no ack while 8 subscribers did not read: " + e.getMessage());
         }
       }
+      assertTrue(queuedMax.get() >= 0 && queuedMax.get() <= HostileCodes.SLOW_CONSUMERS_QUEUED_BOUND, "the server queued "
+          + queuedMax.get() + " bytes for 8 subscribers that did not read");
       long grew = HostileServer.retainedBytes() - before;
       System.out.println("subscribers that never read: memory grew by " + (grew >> 20) + " MiB");
       assertTrue(grew < HostileCodes.SLOW_CONSUMER_MEMORY_BOUND, "memory grew by " + (grew >> 20)
@@ -137,6 +153,7 @@ class HostileLimitsTest extends HostileCase {
         assertTrue(f != null && f.isClose(), "a subscriber that never read is still open "
             + HostileCodes.SLOW_CONSUMER_CLOSED + " after it read again");
       }
+      assertTrue(server.metric(QUEUED) < 1 << 20, "bytes still queued once they are closed: " + server.metric(QUEUED));
       survived("after subscribers that never read", writer);
     } finally {
       pinger.shutdownNow();

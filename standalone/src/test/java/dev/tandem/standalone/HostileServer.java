@@ -82,6 +82,18 @@ final class HostileServer implements AutoCloseable {
     return "http://127.0.0.1:" + port() + path;
   }
 
+  /** The value of {@code name} on {@code GET /metrics}, or -1 when it is not there. */
+  long metric(String name) throws IOException, InterruptedException {
+    String body = http.send(HttpRequest.newBuilder(URI.create(http("/metrics"))).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    return -1;
+  }
+
   /** {@code GET /health}: its status, or -1 when it does not answer within {@code timeout}. */
   int health(Duration timeout) {
     try {

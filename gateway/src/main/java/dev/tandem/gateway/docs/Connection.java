@@ -51,7 +51,7 @@ public final class Connection implements Peer {
 
   /** A connection for {@code socket}; created on the socket's event loop. */
   public Connection(ServerWebSocket socket, Optional<String> user, DocHub hub, PresenceHub presence,
-      GatewayConfig config, ClientIds ids, RequestDecoder decoder, Context hubContext) {
+      GatewayConfig config, ClientIds ids, RequestDecoder decoder, Context hubContext, OutboundBytes outbound) {
     this.socket = socket;
     this.hubContext = hubContext;
     this.user = user;
@@ -62,7 +62,7 @@ public final class Connection implements Peer {
     this.ids = ids;
     this.identity = ids.issue();
     this.rate = new RateLimit(config.maxMessagesPerSecond());
-    this.out = new SocketWriter(socket, limits.outboundBudgetBytes(), () -> hubContext.runOnContext(v -> {
+    this.out = new SocketWriter(socket, limits.outboundBudgetBytes(), outbound, () -> hubContext.runOnContext(v -> {
       LOG.info("closing connection {}: over its outbound budget of {} bytes (not reading)", identity.alias(),
           limits.outboundBudgetBytes());
       closeWith(EdgeLimits.CLOSE_NOT_READING, "not reading: outbound budget exceeded");

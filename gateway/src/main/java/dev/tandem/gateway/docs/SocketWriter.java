@@ -33,9 +33,16 @@ final class SocketWriter {
   private final AtomicLong queued = new AtomicLong();
   private volatile boolean over;
   private final Runnable overBudget;
+  private final OutboundBytes total;
 
   SocketWriter(ServerWebSocket socket, long budget, Runnable overBudget) {
+    this(socket, budget, new OutboundBytes(), overBudget);
+  }
+
+  /** A writer whose queued bytes also count in {@code total}, the gateway's sum over its sockets. */
+  SocketWriter(ServerWebSocket socket, long budget, OutboundBytes total, Runnable overBudget) {
     this.socket = socket;
+    this.total = total;
     this.channel = socket instanceof WebSocketInternal ws ? ws.channelHandlerContext() : null;
     this.budget = budget;
     this.overBudget = overBudget;
@@ -58,7 +65,7 @@ final class SocketWriter {
     }
     if (channel == null) {
       int n = frame.wireLength();
-      socket.writeTextMessage(frame.text()).onComplete(x -> queued.addAndGet(-n));
+      socket.writeTextMessage(frame.text()).onComplete(x -> release(n));
       return true;
     }
     ByteBuf buf = channel.alloc().buffer(frame.wireLength());
@@ -91,7 +98,7 @@ final class SocketWriter {
   }
 
   private void send(ByteBuf buf, int size) {
-    channel.writeAndFlush(buf).addListener(f -> queued.addAndGet(-size));
+    channel.writeAndFlush(buf).addListener(f -> release(size));
   }
 
   private boolean reserve(int bytes) {
@@ -104,7 +111,13 @@ final class SocketWriter {
       overBudget.run();
       return false;
     }
+    total.add(bytes);
     return true;
+  }
+
+  private void release(int bytes) {
+    queued.addAndGet(-bytes);
+    total.add(-bytes);
   }
 
   /** Closes with {@code code}; a client that does not read would never see it, so the channel goes too. */
