@@ -36,6 +36,15 @@ public final class OtServiceVerticle extends VerticleBase {
     return l != null && thread != null && thread.isAlive() && l.progressing();
   }
 
+  /**
+   * Whether ot-service answers, for readiness: its loop has joined the group, rebuilt every
+   * partition it owns and is processing ops. False before, during a rebuild and after it stops.
+   */
+  public boolean ready() {
+    OtLoop l = loop;
+    return l != null && thread != null && thread.isAlive() && l.ready();
+  }
+
   @Override
   public Future<?> start() {
     loop = new OtLoop(config);
