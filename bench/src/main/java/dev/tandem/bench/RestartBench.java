@@ -1,0 +1,232 @@
+package dev.tandem.bench;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tandem.schemas.CreateData;
+import dev.tandem.schemas.Records;
+import dev.tandem.schemas.SubmittedOp;
+import dev.tandem.schemas.Topics;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Restart time and memory against the number of documents: for each size, starts the standalone
+ * server (a child JVM) on a fresh data directory, writes that many documents and their ops
+ * straight to {@code tandem.ops.submitted} (creates, then edits spread over every document),
+ * waits until all are committed, stops the server (SIGTERM: it flushes), starts it again on the
+ * same directory and times it until {@code /health} says 200 and until a sample of documents,
+ * spread over all of them, has been fetched over the ShareDB protocol with the right version.
+ * Then reads the server's resident memory.
+ *
+ * <p>Usage (after {@code mvn -B -DskipTests package}):
+ * {@code java -cp bench/target/tandem-bench.jar dev.tandem.bench.RestartBench [DOCS ...] [--ops-per-doc N]
+ * [--sample N]}; the defaults are 10000 50000 200000 documents, 20 ops each (the 50,000 case
+ * has 1,000,000 ops), 1,000 sampled fetches.
+ */
+public final class RestartBench {
+
+  private RestartBench() {}
+
+  /** One size's figures. */
+  record Result(int docs, long ops, String dataDir, long healthyMs, long servedMs, String rss, long sampled) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%,9d docs %,11d ops  data %8s  /health 200 after %,7d ms  %,d sampled documents "
+          + "served after %,7d ms  RSS after restart %s", docs, ops, dataDir, healthyMs, sampled, servedMs, rss);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> sizes = new ArrayList<>();
+    int opsPerDoc = 20;
+    int sample = 1000;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--ops-per-doc" -> opsPerDoc = Integer.parseInt(args[++i]);
+        case "--sample" -> sample = Integer.parseInt(args[++i]);
+        default -> sizes.add(Integer.parseInt(args[i]));
+      }
+    }
+    if (sizes.isEmpty()) {
+      sizes.addAll(List.of(10_000, 50_000, 200_000));
+    }
+    Path jar = Path.of("").toAbsolutePath().resolve("standalone/target/tandem-standalone.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException("build first: " + jar + " is missing");
+    }
+    List<Result> results = new ArrayList<>();
+    for (int docs : sizes) {
+      Result r = run(jar, docs, opsPerDoc, Math.min(sample, docs));
+      System.out.println(r);
+      results.add(r);
+    }
+    System.out.println();
+    System.out.println("== restart against documents (" + Runtime.getRuntime().availableProcessors() + " cores) ==");
+    results.forEach(System.out::println);
+  }
+
+  private static Result run(Path jar, int docs, int opsPerDoc, int sample) throws Exception {
+    Path data = Files.createTempDirectory("tandem-restart-bench-");
+    int port = LoadBench.freePort();
+    long ops = (long) docs * opsPerDoc;
+    Process server = start(jar, data, port, "first");
+    try {
+      LoadBench.awaitHealthy(port);
+      String bootstrap = "127.0.0.1:" + Files.readString(data.resolve("kafka/broker.port")).trim();
+      long t0 = System.nanoTime();
+      populate(bootstrap, docs, opsPerDoc);
+      awaitCommitted(bootstrap);
+      System.out.printf(Locale.ROOT, "%,d docs, %,d ops written and committed in %,d ms%n", docs, ops,
+          (System.nanoTime() - t0) / 1_000_000);
+      Thread.sleep(6_000); // past a flush: what a running server has on disk
+    } finally {
+      stop(server);
+    }
+    String size = du(data);
+    long started = System.nanoTime();
+    server = start(jar, data, port, "second");
+    try {
+      LoadBench.awaitHealthy(port);
+      long healthy = (System.nanoTime() - started) / 1_000_000;
+      fetchSample(port, docs, sample, opsPerDoc);
+      long served = (System.nanoTime() - started) / 1_000_000;
+      return new Result(docs, ops, size, healthy, served, LoadBench.rssOf(server.pid()), sample);
+    } finally {
+      stop(server);
+    }
+  }
+
+  private static Process start(Path jar, Path data, int port, String name) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(List.of(System.getenv().getOrDefault("TANDEM_SERVER_JVM_OPTS", "-Xmx512m").trim().split("\\s+")));
+    cmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir", data.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(data.resolve("server-" + name + ".log").toFile());
+    // The sampled fetches go down one connection, faster than a person would send them.
+    pb.environment().put("TANDEM_MAX_MESSAGES_PER_SECOND", "1000000");
+    return pb.start();
+  }
+
+  private static void stop(Process p) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+    }
+  }
+
+  /** Creates {@code docs} documents, then {@code opsPerDoc - 1} edits of each, round after round. */
+  private static void populate(String bootstrap, int docs, int opsPerDoc) {
+    String topic = Topics.DEFAULT.submitted();
+    try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.LINGER_MS_CONFIG, 10, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(),
+        new ByteArraySerializer())) {
+      for (int i = 0; i < docs; i++) {
+        send(p, topic, new SubmittedOp(1, "create", "bench", "d" + i, "bench", 0L, 0L, null,
+            new CreateData("text-unicode", TextNode.valueOf("document " + i)), null, "bench", null, null, 0));
+      }
+      for (int round = 1; round < opsPerDoc; round++) {
+        for (int i = 0; i < docs; i++) {
+          // Based on "the latest" (v absent): an insert at 0 applies whatever came before.
+          send(p, topic, new SubmittedOp(1, "op", "bench", "d" + i, "bench", (long) round, null,
+              JsonNodeFactory.instance.arrayNode().add("x"), null, null, "bench", null, null, 0));
+        }
+      }
+      p.flush();
+    }
+  }
+
+  private static void send(KafkaProducer<String, byte[]> p, String topic, SubmittedOp op) {
+    p.send(new ProducerRecord<>(topic, op.key().value(), Records.encode(op)));
+  }
+
+  /** Waits until ot-service's group has committed its offsets past every submitted record. */
+  private static void awaitCommitted(String bootstrap) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+            new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> tps = c.partitionsFor(Topics.DEFAULT.submitted()).stream()
+          .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+      long end = c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
+      long last = -1;
+      long lastChange = System.currentTimeMillis();
+      while (true) {
+        long done = admin.listConsumerGroupOffsets("tandem-ot").partitionsToOffsetAndMetadata().get().values().stream()
+            .filter(o -> o != null).mapToLong(o -> o.offset()).sum();
+        if (done >= end) {
+          return;
+        }
+        if (done != last) {
+          last = done;
+          lastChange = System.currentTimeMillis();
+        } else if (System.currentTimeMillis() - lastChange > 120_000) {
+          throw new IllegalStateException("ot-service stopped at " + done + " of " + end + " submitted records");
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  /** Fetches {@code sample} documents spread over all of them down one ShareDB connection. */
+  private static void fetchSample(int port, int docs, int sample, int opsPerDoc) throws Exception {
+    AtomicInteger answered = new AtomicInteger();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    StringBuilder partial = new StringBuilder();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/docs"), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence text, boolean last) {
+            partial.append(text);
+            if (last) {
+              JsonObject m = new JsonObject(partial.toString());
+              partial.setLength(0);
+              if ("f".equals(m.getString("a"))) {
+                if (m.containsKey("error") || m.getJsonObject("data").getLong("v") != opsPerDoc) {
+                  all.completeExceptionally(new IllegalStateException("wrong answer: " + m.encode()));
+                } else if (answered.incrementAndGet() == sample) {
+                  all.complete(null);
+                }
+              }
+            }
+            socket.request(1);
+            return null;
+          }
+        }).get(30, TimeUnit.SECONDS);
+    for (int k = 0; k < sample; k++) {
+      long i = (long) k * docs / sample;
+      ws.sendText(new JsonObject().put("a", "f").put("c", "bench").put("d", "d" + i).encode(), true).get();
+    }
+    all.get(600, TimeUnit.SECONDS);
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+  }
+
+  private static String du(Path dir) throws Exception {
+    long bytes;
+    try (Stream<Path> files = Files.walk(dir)) {
+      bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+    return String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+  }
+}
