@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * store is on this disk already, see {@link StoreRestorer}), then replays the event log from the
  * newest checkpoint's replay point, loading each document it touches from the store, and refills
  * the history windows from the ops before their snapshots. Nothing here grows with the number of
- * documents in the partition: only with the documents and ops since the checkpoint's replay point.
+ * documents in the partition: time grows with the ops since the checkpoint's replay point, memory
+ * with the documents changed since their last snapshot (documents only read for history beyond
+ * {@code TANDEM_MAX_DOCS} leave again, see {@link ResidentDocuments#trim}).
  * A document whose stored state does not load or replay is set aside
  * ({@link ResidentDocuments#setAside}); the rest of the partition is rebuilt regardless.
  */
@@ -64,6 +66,7 @@ final class PartitionRebuilder {
       if (replay(ps, r, history)) {
         replayed[0]++;
       }
+      docs.trim(ps, history);
       if ((replayed[0] & 1023) == 0) {
         beat.run();
       }

@@ -97,6 +97,26 @@ final class ResidentDocuments {
     }
   }
 
+  /**
+   * During a rebuild: while the partition holds more than the bound, lets the least recently used
+   * documents go that have nothing unsnapshotted (they load again from the store), with what was
+   * gathered to refill their history window. Looks at a few of the oldest at a time: a replay of
+   * only changed documents grows past the bound until the first flush, as it must.
+   */
+  void trim(PartitionState ps, Map<DocKey, ?> history) {
+    int excess = ps.docs.size() - config.maxResidentDocs();
+    int looked = 0;
+    for (Iterator<Map.Entry<DocKey, Resident>> it = ps.docs.entrySet().iterator(); excess > 0 && it.hasNext()
+        && looked < 64; looked++) {
+      Map.Entry<DocKey, Resident> e = it.next();
+      if (!e.getValue().doc.dirty()) {
+        it.remove();
+        history.remove(e.getKey());
+        excess--;
+      }
+    }
+  }
+
   /** Lets idle documents go, and the least recently used ones while more than the bound are resident. */
   void evict(long now) {
     int resident = owned.values().stream().mapToInt(ps -> ps.docs.size()).sum();
