@@ -48,9 +48,9 @@ final class PartitionReader implements AutoCloseable {
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000,
         ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 32 * 1024 * 1024,
-        // The fetch sent ahead at the end of a read parks at the broker this long, and holds up
-        // the next request on the connection (the broker answers one request at a time per
-        // connection): at the 500 ms default every read after the first waited half a second.
+        // A fetch that reaches the end of what is stable parks at the broker this long (500 ms by
+        // default) and holds up the next request on the connection (the broker answers one
+        // request per connection at a time): a read that ends there should end at once.
         ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
         new StringDeserializer(), new ByteArrayDeserializer());
   }
