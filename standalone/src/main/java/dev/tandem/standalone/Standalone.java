@@ -85,7 +85,7 @@ public final class Standalone implements AutoCloseable {
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
         .withHealthCheck("media-signaling", signaling::ready)
-        .withHealthCheck("ot-service", ot::ready)
+        .withHealthCheck("ot-service", ot::progressing)
         .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
     Vertx vertx = Vertx.vertx();
     try {
@@ -100,7 +100,7 @@ public final class Standalone implements AutoCloseable {
       long lastProgress = System.currentTimeMillis();
       while (!ot.ready()) {
         long now = System.currentTimeMillis();
-        if (ot.progressing()) {
+        if (ot.alive()) {
           lastProgress = now;
         } else if (now - lastProgress > 120_000) {
           throw new IllegalStateException("ot-service did not become ready: " + ot.loop().health());

@@ -59,8 +59,8 @@ final class KafkaClients implements AutoCloseable {
     this.admin = admin;
   }
 
-  /** Opens the clients, fences this instance's previous incarnation and subscribes with {@code listener}. */
-  static KafkaClients open(OtServiceConfig config, ConsumerRebalanceListener listener) {
+  /** Opens the clients ({@code beat}: the readers are working, while they wait for a stable end), fences this instance's previous incarnation and subscribes with {@code listener}. */
+  static KafkaClients open(OtServiceConfig config, ConsumerRebalanceListener listener, Runnable beat) {
     Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()));
     KafkaProducer<String, byte[]> producer;
     try {
@@ -74,8 +74,8 @@ final class KafkaClients implements AutoCloseable {
       KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(),
           new ByteArrayDeserializer());
       KafkaClients clients = new KafkaClients(producer, consumer,
-          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-snapshots", admin, STABLE_WAIT),
-          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-log", admin, STABLE_WAIT), admin);
+          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-snapshots", admin, STABLE_WAIT, beat),
+          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-log", admin, STABLE_WAIT, beat), admin);
       consumer.subscribe(List.of(config.topics().submitted()), listener);
       return clients;
     } catch (RuntimeException e) {

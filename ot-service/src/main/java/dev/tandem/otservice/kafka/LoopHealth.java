@@ -52,7 +52,13 @@ public final class LoopHealth {
 
   /** Whether the loop runs and finished an iteration within {@link #STALL}. */
   public boolean progressing() {
-    return (state == State.RUNNING || state == State.REBUILDING) && System.currentTimeMillis() - lastProgress < STALL.toMillis();
+    return state == State.RUNNING && System.currentTimeMillis() - lastProgress < STALL.toMillis();
+  }
+
+  /** Whether the loop works, polling or rebuilding, and did something within {@link #STALL}: liveness. */
+  public boolean alive() {
+    return (state == State.RUNNING || state == State.REBUILDING)
+        && System.currentTimeMillis() - lastProgress < STALL.toMillis();
   }
 
   public Status status() {

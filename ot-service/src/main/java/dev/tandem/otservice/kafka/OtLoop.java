@@ -100,12 +100,20 @@ public final class OtLoop implements Runnable {
   }
 
   /**
-   * Whether the loop makes progress: it runs and finished a poll iteration within
-   * {@link LoopHealth#STALL}. False while it starts, restarts its clients, is wedged, or after it
-   * stopped, was fenced or its thread ended. What {@code /health} should report.
+   * Whether the loop makes progress serving: it is {@link #ready} and finished a poll iteration
+   * within {@link LoopHealth#STALL}. False while it starts, rebuilds, restarts its clients, is
+   * wedged, or after it stopped, was fenced or its thread ended. What {@code /health} should report.
    */
   public boolean progressing() {
-    return running && health.progressing();
+    return running && ready && health.progressing();
+  }
+
+  /**
+   * Whether the loop works, serving or rebuilding, and did something within {@link LoopHealth#STALL}:
+   * liveness, and what a start waits on while a rebuild takes its time.
+   */
+  public boolean alive() {
+    return running && health.alive();
   }
 
   /** The loop's state, last progress and last error, for health details and logs. */
@@ -138,7 +146,7 @@ public final class OtLoop implements Runnable {
       while (running) {
         try {
           health.state(State.STARTING);
-          clients = KafkaClients.open(config, new Rebalance());
+          clients = KafkaClients.open(config, new Rebalance(), health::beat);
           out.attach(clients.producer);
           loop();
           return;

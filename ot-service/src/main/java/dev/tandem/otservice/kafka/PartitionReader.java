@@ -34,11 +34,16 @@ final class PartitionReader implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Admin admin;
   private final Duration stableWait;
+  private final Runnable beat;
 
-  /** {@code stableWait}: how long to wait for transactions open at the start of a read to end. */
-  PartitionReader(String bootstrapServers, String clientId, Admin admin, Duration stableWait) {
+  /**
+   * {@code stableWait}: how long to wait for transactions open at the start of a read to end;
+   * {@code beat} is called while it waits (the reader is working, not stuck).
+   */
+  PartitionReader(String bootstrapServers, String clientId, Admin admin, Duration stableWait, Runnable beat) {
     this.admin = admin;
     this.stableWait = stableWait;
+    this.beat = beat;
     consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ConsumerConfig.CLIENT_ID_CONFIG, clientId,
@@ -105,6 +110,7 @@ final class PartitionReader implements AutoCloseable {
         throw new KafkaException(tp + ": a transaction open before offset " + highWatermark + " did not end within "
             + stableWait.toSeconds() + " s (last stable offset " + stable + ")");
       }
+      beat.run();
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {
