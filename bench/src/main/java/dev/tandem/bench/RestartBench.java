@@ -175,6 +175,7 @@ public final class RestartBench {
             new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> tps = c.partitionsFor(Topics.DEFAULT.submitted()).stream()
           .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+      c.assign(tps);
       long end = c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum();
       long last = -1;
       long lastChange = System.currentTimeMillis();
