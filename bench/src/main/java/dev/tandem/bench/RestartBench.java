@@ -52,12 +52,12 @@ public final class RestartBench {
 
   /** One size's figures. */
   record Result(int docs, long ops, String dataDir, long healthyMs, String rebuild, long firstMs, long servedMs,
-      String rss, long sampled) {
+      String rss, long sampled, String coldFetch) {
     @Override
     public String toString() {
       return String.format(Locale.ROOT, "%,9d docs %,11d ops  data %8s  /health 200 after %,7d ms (ot-service rebuild %s)"
-          + "  first fetch +%,d ms  %,d sampled documents served after %,7d ms  RSS after restart %s", docs, ops, dataDir,
-          healthyMs, rebuild, firstMs, sampled, servedMs, rss);
+          + "  first fetch +%,d ms  %,d sampled documents served after %,7d ms  RSS after restart %s  cold fetch %s", docs,
+          ops, dataDir, healthyMs, rebuild, firstMs, sampled, servedMs, rss, coldFetch);
     }
   }
 
@@ -118,8 +118,9 @@ public final class RestartBench {
       long firstMs = (System.nanoTime() - first) / 1_000_000;
       fetchSample(port, docs, sample, opsPerDoc);
       long served = (System.nanoTime() - started) / 1_000_000;
+      String rss = LoadBench.rssOf(server.pid());
       return new Result(docs, ops, size, healthy, rebuildTime(data.resolve("server-second.log")), firstMs, served,
-          LoadBench.rssOf(server.pid()), sample);
+          rss, sample, coldFetches(port, docs, sample, opsPerDoc));
     } finally {
       stop(server);
     }
@@ -227,6 +228,60 @@ public final class RestartBench {
     }
     all.get(600, TimeUnit.SECONDS);
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+  }
+
+  /**
+   * One fetch at a time of documents nobody has asked for since the restart (the ones between the
+   * sampled ones): what a user opening a cold document waits, through the gateway's load.
+   */
+  private static String coldFetches(int port, int docs, int sample, int opsPerDoc) throws Exception {
+    int n = Math.min(200, docs - sample);
+    if (n <= 0) {
+      return "n/a";
+    }
+    java.util.concurrent.BlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+    StringBuilder partial = new StringBuilder();
+    WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/docs"), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence text, boolean last) {
+            partial.append(text);
+            if (last) {
+              answers.add(partial.toString());
+              partial.setLength(0);
+            }
+            socket.request(1);
+            return null;
+          }
+        }).get(30, TimeUnit.SECONDS);
+    long[] micros = new long[n];
+    for (int k = 0; k < n; k++) {
+      long i = (long) k * docs / n + 1;
+      if (i % Math.max(1, docs / sample) == 0) {
+        i++;
+      }
+      String d = "d" + Math.min(i, docs - 1);
+      long t = System.nanoTime();
+      ws.sendText(new JsonObject().put("a", "f").put("c", "bench").put("d", d).encode(), true).get();
+      while (true) {
+        String text = answers.poll(60, TimeUnit.SECONDS);
+        if (text == null) {
+          throw new IllegalStateException("no answer to a fetch of " + d + " within 60 s");
+        }
+        JsonObject m = new JsonObject(text);
+        if ("f".equals(m.getString("a")) && d.equals(m.getString("d"))) {
+          if (m.containsKey("error") || m.getJsonObject("data").getLong("v") != opsPerDoc) {
+            throw new IllegalStateException("wrong answer: " + text);
+          }
+          break;
+        }
+      }
+      micros[k] = (System.nanoTime() - t) / 1_000;
+    }
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done");
+    java.util.Arrays.sort(micros);
+    return String.format(Locale.ROOT, "p50 %.1f ms p99 %.1f ms (%d, one at a time)", micros[n / 2] / 1000.0,
+        micros[Math.min(n - 1, n * 99 / 100)] / 1000.0, n);
   }
 
   /** What ot-service logged for its rebuild at start ("rebuilt partitions [...] in N ms"). */
