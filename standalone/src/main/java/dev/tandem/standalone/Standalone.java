@@ -85,7 +85,7 @@ public final class Standalone implements AutoCloseable {
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
         .withHealthCheck("media-signaling", signaling::ready)
-        .withHealthCheck("ot-service", ot::progressing)
+        .withHealthCheck("ot-service", () -> ot.loop() != null && ot.loop().ready())
         .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().ready());
     Vertx vertx = Vertx.vertx();
     try {
