@@ -2,6 +2,7 @@ package dev.tandem.otservice;
 
 import dev.tandem.otservice.state.DocLimits;
 import dev.tandem.schemas.Topics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -25,14 +26,15 @@ import java.util.UUID;
  *     so that a snapshot record fits the 16 MiB the topics and the producer allow)
  */
 public record OtServiceConfig(String bootstrapServers, Topics topics, String groupId, String instanceId, int windowSize,
-    int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs, DocLimits limits) {
+    int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs, DocLimits limits, Path stateDir) {
 
   public static OtServiceConfig fromEnv(Map<String, String> env) {
+    String instance = env.getOrDefault("TANDEM_INSTANCE", "ot-" + UUID.randomUUID());
     return new OtServiceConfig(
         env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
         new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
         env.getOrDefault("TANDEM_OT_GROUP", "tandem-ot"),
-        env.getOrDefault("TANDEM_INSTANCE", "ot-" + UUID.randomUUID()),
+        instance,
         Integer.parseInt(env.getOrDefault("TANDEM_OT_WINDOW", "200")),
         Integer.parseInt(env.getOrDefault("TANDEM_SNAPSHOT_EVERY", "100")),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_FLUSH_MS", "5000"))),
@@ -40,36 +42,50 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
         Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOCS", "20000")),
         new DocLimits(
             Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOC_DEPTH", String.valueOf(DocLimits.DEFAULT.maxDepth()))),
-            Long.parseLong(env.getOrDefault("TANDEM_MAX_DOC_BYTES", String.valueOf(DocLimits.DEFAULT.maxBytes())))));
+            Long.parseLong(env.getOrDefault("TANDEM_MAX_DOC_BYTES", String.valueOf(DocLimits.DEFAULT.maxBytes())))),
+        Path.of(env.getOrDefault("TANDEM_OT_STATE_DIR",
+            Path.of(System.getProperty("java.io.tmpdir"), "tandem-ot-state", instance).toString())));
   }
 
   public OtServiceConfig withKafka(String bootstrap) {
     return new OtServiceConfig(bootstrap, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs, limits);
+        maxResidentDocs, limits, stateDir);
   }
 
   public OtServiceConfig withTopics(Topics t) {
     return new OtServiceConfig(bootstrapServers, t, groupId, instanceId, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs, limits);
+        maxResidentDocs, limits, stateDir);
   }
 
   public OtServiceConfig withInstance(String id) {
     return new OtServiceConfig(bootstrapServers, topics, groupId, id, windowSize, snapshotEvery, flushInterval, idleEvict,
-        maxResidentDocs, limits);
+        maxResidentDocs, limits, stateDir);
   }
 
   public OtServiceConfig withGroup(String group) {
     return new OtServiceConfig(bootstrapServers, topics, group, instanceId, windowSize, snapshotEvery, flushInterval,
-        idleEvict, maxResidentDocs, limits);
+        idleEvict, maxResidentDocs, limits, stateDir);
   }
 
   public OtServiceConfig withFlushInterval(Duration d) {
     return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, d, idleEvict,
-        maxResidentDocs, limits);
+        maxResidentDocs, limits, stateDir);
   }
 
   public OtServiceConfig withLimits(DocLimits l) {
     return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval,
-        idleEvict, maxResidentDocs, l);
+        idleEvict, maxResidentDocs, l, stateDir);
+  }
+
+  /** The same settings with the store under {@code dir}; an instance id changed later moves nothing. */
+  public OtServiceConfig withStateDir(Path dir) {
+    return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval,
+        idleEvict, maxResidentDocs, limits, dir);
+  }
+
+  /** The same settings with at most {@code max} documents resident, unused ones leaving after {@code idle}. */
+  public OtServiceConfig withResidency(int max, Duration idle) {
+    return new OtServiceConfig(bootstrapServers, topics, groupId, instanceId, windowSize, snapshotEvery, flushInterval,
+        idle, max, limits, stateDir);
   }
 }

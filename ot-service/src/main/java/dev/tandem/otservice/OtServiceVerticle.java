@@ -26,14 +26,30 @@ public final class OtServiceVerticle extends VerticleBase {
   }
 
   /**
-   * Whether ot-service makes progress, for {@code /health}: its loop runs and finished a poll
-   * iteration within {@link dev.tandem.otservice.kafka.LoopHealth#STALL}. False before the
-   * verticle starts, while the loop starts or restarts its Kafka clients, when it is wedged,
-   * and after it stopped, was fenced or its thread ended.
+   * Whether ot-service makes progress serving, for {@code /health}: its loop is ready (every
+   * partition it owns rebuilt) and finished a poll iteration within
+   * {@link dev.tandem.otservice.kafka.LoopHealth#STALL}. False before the verticle starts, while
+   * the loop starts, rebuilds or restarts its Kafka clients, when it is wedged, and after it
+   * stopped, was fenced or its thread ended.
    */
   public boolean progressing() {
     OtLoop l = loop;
     return l != null && thread != null && thread.isAlive() && l.progressing();
+  }
+
+  /** Whether ot-service's loop works, serving or rebuilding: liveness, and what a start waits on. */
+  public boolean alive() {
+    OtLoop l = loop;
+    return l != null && thread != null && thread.isAlive() && l.alive();
+  }
+
+  /**
+   * Whether ot-service answers, for readiness: its loop has joined the group, rebuilt every
+   * partition it owns and is processing ops. False before, during a rebuild and after it stops.
+   */
+  public boolean ready() {
+    OtLoop l = loop;
+    return l != null && thread != null && thread.isAlive() && l.ready();
   }
 
   @Override

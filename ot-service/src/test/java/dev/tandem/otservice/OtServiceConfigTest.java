@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.otservice.state.DocLimits;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -32,5 +33,13 @@ class OtServiceConfigTest {
     assertThrows(IllegalArgumentException.class,
         () -> OtServiceConfig.fromEnv(Map.of("TANDEM_MAX_DOC_BYTES", String.valueOf(16L * 1024 * 1024))));
     assertThrows(IllegalArgumentException.class, () -> OtServiceConfig.fromEnv(Map.of("TANDEM_MAX_DOC_DEPTH", "0")));
+  }
+
+  @Test
+  void storesLiveInTheStateDirOrPerInstanceUnderTheTemporaryDirectory() {
+    assertEquals(Path.of("/var/lib/tandem-ot"),
+        OtServiceConfig.fromEnv(Map.of("TANDEM_OT_STATE_DIR", "/var/lib/tandem-ot")).stateDir());
+    assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "tandem-ot-state", "ot-7"),
+        OtServiceConfig.fromEnv(Map.of("TANDEM_INSTANCE", "ot-7")).stateDir());
   }
 }

@@ -76,8 +76,9 @@ public final class Standalone implements AutoCloseable {
       topics.ensure(admin, config.partitions());
     }
     String instance = instanceId(config.dataDir());
+    // ot-service's local snapshot stores live beside the broker's data: a restart finds them.
     OtServiceVerticle ot = new OtServiceVerticle(OtServiceConfig.fromEnv(env).withKafka(bootstrap).withTopics(topics)
-        .withInstance("ot-" + instance));
+        .withInstance("ot-" + instance).withStateDir(config.dataDir().toAbsolutePath().resolve("ot-state")));
     PresenceConfig presenceConfig = PresenceConfig.fromEnv(env);
     PresenceServiceVerticle presence = new PresenceServiceVerticle(presenceConfig.with(bootstrap, topics,
         presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl()));
@@ -103,13 +104,19 @@ public final class Standalone implements AutoCloseable {
       vertx.deployVerticle(presence).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(signaling).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(gw).await(90, TimeUnit.SECONDS);
-      // Ready means documents can be served: ot-service has joined its group and rebuilt its partitions.
-      long deadline = System.currentTimeMillis() + 120_000;
-      while (!ot.loop().ready()) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("ot-service did not become ready within 120 s");
+      // Ready means documents can be served: ot-service has joined its group, rebuilt every
+      // partition it owns and polls for ops. A rebuild that makes progress is waited for however
+      // long it takes (a first start on a large topic restores every snapshot once); a loop that
+      // stops making progress for 120 s is a failed start.
+      long lastProgress = System.currentTimeMillis();
+      while (!ot.ready()) {
+        long now = System.currentTimeMillis();
+        if (ot.alive()) {
+          lastProgress = now;
+        } else if (now - lastProgress > 120_000) {
+          throw new IllegalStateException("ot-service did not become ready: " + ot.loop().health());
         }
-        Thread.sleep(50);
+        Thread.sleep(20);
       }
     } catch (Exception e) {
       vertx.close();

@@ -21,8 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One incarnation of ot-service's Kafka clients: the transactional producer, the group consumer
- * on {@code tandem.ops.submitted}, and the two readers a rebuild uses. Every setting that
- * matters carries its reason. A fatal error closes them all and opens a fresh set.
+ * on {@code tandem.ops.submitted}, the two readers a rebuild uses and an admin client for end
+ * offsets. Every setting that matters carries its reason. A fatal error closes them all and opens
+ * a fresh set.
+ *
+ * <p>Order matters: {@code initTransactions} runs before anything reads, so the previous
+ * incarnation's open transaction (same transactional id) is aborted before a read_committed
+ * reader could wait behind it; the consumer subscribes last.
  */
 final class KafkaClients implements AutoCloseable {
 
@@ -32,39 +37,55 @@ final class KafkaClients implements AutoCloseable {
 
   final KafkaProducer<String, byte[]> producer;
   final KafkaConsumer<String, byte[]> consumer;
-  /** Reads snapshots (the index, and one snapshot by offset). */
+  /** Reads the snapshots topic into the local stores. */
   final PartitionReader snapshots;
-  /** Reads the event log during a rebuild; separate because loading a snapshot happens mid-scan. */
+  /** Reads the event log during a rebuild. */
   final PartitionReader log;
+  private final Admin admin;
+
+  /**
+   * How long a rebuild waits for a transaction that was open when it started (a previous
+   * owner's, with another transactional id, that crashed): the broker aborts it after the
+   * producer's {@code transaction.timeout.ms} (60 s by default) at its next check (every 10 s).
+   */
+  static final Duration STABLE_WAIT = Duration.ofSeconds(90);
 
   private KafkaClients(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer,
-      PartitionReader snapshots, PartitionReader log) {
+      PartitionReader snapshots, PartitionReader log, Admin admin) {
     this.producer = producer;
     this.consumer = consumer;
     this.snapshots = snapshots;
     this.log = log;
+    this.admin = admin;
   }
 
-  /** Opens the clients, fences this instance's previous incarnation and subscribes with {@code listener}. */
-  static KafkaClients open(OtServiceConfig config, ConsumerRebalanceListener listener) {
-    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(),
-        new ByteArraySerializer());
+  /** Opens the clients ({@code beat}: the readers are working, while they wait for a stable end), fences this instance's previous incarnation and subscribes with {@code listener}. */
+  static KafkaClients open(OtServiceConfig config, ConsumerRebalanceListener listener, Runnable beat) {
+    Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()));
+    KafkaProducer<String, byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(producerConfig(config, admin), new StringSerializer(), new ByteArraySerializer());
+    } catch (RuntimeException e) {
+      admin.close(Duration.ofSeconds(5));
+      throw e;
+    }
     try {
       producer.initTransactions();
       KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(),
           new ByteArrayDeserializer());
       KafkaClients clients = new KafkaClients(producer, consumer,
-          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-snapshots"),
-          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-log"));
+          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-snapshots", admin, STABLE_WAIT, beat),
+          new PartitionReader(config.bootstrapServers(), config.instanceId() + "-log", admin, STABLE_WAIT, beat), admin);
       consumer.subscribe(List.of(config.topics().submitted()), listener);
       return clients;
     } catch (RuntimeException e) {
       producer.close(Duration.ofSeconds(5));
+      admin.close(Duration.ofSeconds(5));
       throw e;
     }
   }
 
-  private static Map<String, Object> producerConfig(OtServiceConfig config) {
+  private static Map<String, Object> producerConfig(OtServiceConfig config, Admin admin) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     // A stable id per instance: a restarted instance fences its previous incarnation.
@@ -78,7 +99,7 @@ final class KafkaClients implements AutoCloseable {
     // previous commit's markers are written; its retry must not be overtaken by the batches
     // behind it, or the broker sees sequences out of order: one request in flight. With v1 the
     // idempotent producer keeps order with five in flight.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, transactionVersion(config) >= 2 ? 1 : 5);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, transactionVersion(admin) >= 2 ? 1 : 5);
     // That refusal clears within milliseconds, when the markers are written; the default 100 ms
     // backoff before the retry would stall every transaction that follows a commit. A flat 1 ms
     // catches the moment sooner (hot document, warm: 3,265 -> 3,404 ops/s).
@@ -112,8 +133,8 @@ final class KafkaClients implements AutoCloseable {
   }
 
   /** The cluster's finalized transaction protocol version (1 when the feature is absent). */
-  private static int transactionVersion(OtServiceConfig config) {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()))) {
+  private static int transactionVersion(Admin admin) {
+    try {
       var range = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS)
           .finalizedFeatures().get("transaction.version");
       return range == null ? 1 : range.maxVersionLevel();
@@ -137,5 +158,6 @@ final class KafkaClients implements AutoCloseable {
     }
     snapshots.close();
     log.close();
+    admin.close(Duration.ofSeconds(5));
   }
 }

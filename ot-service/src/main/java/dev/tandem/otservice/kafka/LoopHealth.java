@@ -18,6 +18,8 @@ public final class LoopHealth {
   public enum State {
     /** Opening its clients and joining the group. */
     STARTING,
+    /** Rebuilding partitions it was given: alive, not yet answering for them. */
+    REBUILDING,
     /** Polling and processing. */
     RUNNING,
     /** Backing off after a fatal error, before fresh clients. */
@@ -51,6 +53,12 @@ public final class LoopHealth {
   /** Whether the loop runs and finished an iteration within {@link #STALL}. */
   public boolean progressing() {
     return state == State.RUNNING && System.currentTimeMillis() - lastProgress < STALL.toMillis();
+  }
+
+  /** Whether the loop works, polling or rebuilding, and did something within {@link #STALL}: liveness. */
+  public boolean alive() {
+    return (state == State.RUNNING || state == State.REBUILDING)
+        && System.currentTimeMillis() - lastProgress < STALL.toMillis();
   }
 
   public Status status() {

@@ -3,6 +3,7 @@ package dev.tandem.otservice.kafka;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.kafka.Failures.FatalLoopException;
 import dev.tandem.otservice.kafka.LoopHealth.State;
+import dev.tandem.otservice.store.SnapshotStores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,6 +48,7 @@ public final class OtLoop implements Runnable {
   private final LoopStats stats;
   private final Outbox out = new Outbox();
   private final ResidentDocuments docs;
+  private final SnapshotStores stores;
   private final PartitionRebuilder rebuilder;
   private final SnapshotWriter snapshots;
   private final BatchTransaction batch;
@@ -64,7 +66,8 @@ public final class OtLoop implements Runnable {
     this.config = config;
     this.stats = new LoopStats(config.instanceId());
     this.docs = new ResidentDocuments(config);
-    this.rebuilder = new PartitionRebuilder(config, docs, health::beat);
+    this.stores = new SnapshotStores(config.stateDir(), config.topics().prefix());
+    this.rebuilder = new PartitionRebuilder(config, docs, stores, health::beat);
     this.snapshots = new SnapshotWriter(config, out);
     SubmissionHandler handler = new SubmissionHandler(config, docs, out, stats.rejectedOps);
     this.batch = new BatchTransaction(() -> clients, docs, handler, snapshots, rebuilder, stats);
@@ -86,18 +89,31 @@ public final class OtLoop implements Runnable {
     return stats.poisonRecords.get();
   }
 
-  /** Whether the loop runs and has joined its group. */
+  /**
+   * Whether ot-service answers: the loop runs, has joined its group, every partition assigned to
+   * it is rebuilt, and it is polling (processing ops) rather than rebuilding. What readiness
+   * (and the standalone's "up") should wait for; ops and loads sent before wait in Kafka and are
+   * answered once it is.
+   */
   public boolean ready() {
     return ready && running;
   }
 
   /**
-   * Whether the loop makes progress: it runs and finished a poll iteration within
-   * {@link LoopHealth#STALL}. False while it starts, restarts its clients, is wedged, or after it
-   * stopped, was fenced or its thread ended. What {@code /health} should report.
+   * Whether the loop makes progress serving: it is {@link #ready} and finished a poll iteration
+   * within {@link LoopHealth#STALL}. False while it starts, rebuilds, restarts its clients, is
+   * wedged, or after it stopped, was fenced or its thread ended. What {@code /health} should report.
    */
   public boolean progressing() {
-    return running && health.progressing();
+    return running && ready && health.progressing();
+  }
+
+  /**
+   * Whether the loop works, serving or rebuilding, and did something within {@link LoopHealth#STALL}:
+   * liveness, and what a start waits on while a rebuild takes its time.
+   */
+  public boolean alive() {
+    return running && health.alive();
   }
 
   /** The loop's state, last progress and last error, for health details and logs. */
@@ -130,9 +146,8 @@ public final class OtLoop implements Runnable {
       while (running) {
         try {
           health.state(State.STARTING);
-          clients = KafkaClients.open(config, new Rebalance());
+          clients = KafkaClients.open(config, new Rebalance(), health::beat);
           out.attach(clients.producer);
-          docs.attach(clients.snapshots);
           loop();
           return;
         } catch (ProducerFencedException e) {
@@ -164,6 +179,8 @@ public final class OtLoop implements Runnable {
     } finally {
       closeClients();
       running = false;
+      ready = false;
+      stores.close();
       if (health.status().state() != State.FENCED) {
         health.state(State.STOPPED);
       }
@@ -179,7 +196,7 @@ public final class OtLoop implements Runnable {
       } catch (WakeupException e) {
         continue;
       }
-      ready = true;
+      ready = servesEveryAssignedPartition();
       health.state(State.RUNNING);
       if (!records.isEmpty()) {
         records = topUp(records);
@@ -193,6 +210,19 @@ public final class OtLoop implements Runnable {
     if (!crashed) {
       flush();
     }
+  }
+
+  /** Joined the group, and every partition it was given is rebuilt (none is mid-handover). */
+  private boolean servesEveryAssignedPartition() {
+    if (clients.consumer.groupMetadata().generationId() <= 0) {
+      return false;
+    }
+    for (TopicPartition tp : clients.consumer.assignment()) {
+      if (docs.partition(tp.partition()) == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -278,6 +308,7 @@ public final class OtLoop implements Runnable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      ready = false;
       ConsumerRecords<String, byte[]> records = held;
       held = null;
       if (!crashed) {
@@ -299,15 +330,25 @@ public final class OtLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      ready = false;
       held = null;
       partitions.forEach(tp -> docs.remove(tp.partition()));
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      ready = false;
+      health.state(State.REBUILDING);
+      long started = System.nanoTime();
       for (TopicPartition tp : partitions) {
         docs.put(rebuilder.rebuild(clients, tp.partition()));
+        health.beat();
       }
+      LOG.info("ot-service {} rebuilt partitions {} in {} ms", config.instanceId(),
+          partitions.stream().map(TopicPartition::partition).sorted().toList(), (System.nanoTime() - started) / 1_000_000);
     }
   }
 }

@@ -1,14 +1,14 @@
 package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
-import dev.tandem.otservice.kafka.PartitionState.SnapshotRef;
 import dev.tandem.otservice.state.DocumentState;
+import dev.tandem.otservice.store.PartitionStore;
+import dev.tandem.otservice.store.SnapshotStores;
 import dev.tandem.schemas.Checkpoint;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Records.MalformedRecordException;
-import dev.tandem.schemas.SnapshotRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,9 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds a partition an instance takes over (or must restore after an aborted transaction):
- * the snapshot index and the newest checkpoint, then every document touched since the
- * checkpoint's replay point, and the history windows refilled from the ops before their
- * snapshots. A document whose stored state does not load or replay is set aside
+ * brings the partition's local store up to date with the snapshots topic (only its tail when the
+ * store is on this disk already, see {@link StoreRestorer}), then replays the event log from the
+ * newest checkpoint's replay point, loading each document it touches from the store, and refills
+ * the history windows from the ops before their snapshots. Nothing here grows with the number of
+ * documents in the partition: time grows with the ops since the checkpoint's replay point, memory
+ * with the documents changed since their last snapshot (documents only read for history beyond
+ * {@code TANDEM_MAX_DOCS} leave again, see {@link ResidentDocuments#trim}).
+ * A document whose stored state does not load or replay is set aside
  * ({@link ResidentDocuments#setAside}); the rest of the partition is rebuilt regardless.
  */
 final class PartitionRebuilder {
@@ -33,30 +38,39 @@ final class PartitionRebuilder {
 
   private final OtServiceConfig config;
   private final ResidentDocuments docs;
+  private final SnapshotStores stores;
+  private final StoreRestorer restorer;
   private final Runnable beat;
 
-  /** {@code beat} is called now and then during long scans: the loop is working, not stuck. */
-  PartitionRebuilder(OtServiceConfig config, ResidentDocuments docs, Runnable beat) {
+  /** {@code beat} is called now and then during long reads: the loop is working, not stuck. */
+  PartitionRebuilder(OtServiceConfig config, ResidentDocuments docs, SnapshotStores stores, Runnable beat) {
     this.config = config;
     this.docs = docs;
+    this.stores = stores;
+    this.restorer = new StoreRestorer(beat);
     this.beat = beat;
   }
 
   PartitionState rebuild(KafkaClients clients, int partition) {
     long started = System.nanoTime();
-    PartitionState ps = new PartitionState(partition);
-    long replayFrom = indexSnapshots(clients, ps);
+    PartitionStore store = stores.partition(partition);
+    StoreRestorer.Restored restored = restorer.restore(clients.snapshots,
+        new TopicPartition(config.topics().snapshots(), partition), store);
+    long restoredAt = System.nanoTime();
+    PartitionState ps = new PartitionState(partition, store);
+    long replayFrom = checkpoint(store).map(Checkpoint::replayFrom).orElse(0L);
     TopicPartition log = new TopicPartition(config.topics().committed(), partition);
     int[] replayed = {0};
     Map<DocKey, List<CommittedOp>> history = new HashMap<>();
-    ps.logEnd = clients.log.scan(log, replayFrom, r -> {
+    ps.logEnd = Math.max(replayFrom, clients.log.scan(log, replayFrom, r -> {
       if (replay(ps, r, history)) {
         replayed[0]++;
       }
+      docs.trim(ps, history);
       if ((replayed[0] & 1023) == 0) {
         beat.run();
       }
-    });
+    }));
     history.forEach((key, ops) -> {
       var resident = ps.docs.get(key);
       if (resident != null) {
@@ -64,41 +78,24 @@ final class PartitionRebuilder {
       }
     });
     ps.pastEnds.add(replayFrom);
-    LOG.info("partition {} rebuilt in {} ms: {} snapshots indexed, {} ops applied and {} read for history from offset {}"
-        + "{}", partition, (System.nanoTime() - started) / 1_000_000, ps.snapshots.size(), replayed[0],
-        history.values().stream().mapToInt(List::size).sum(), replayFrom,
-        ps.unavailable.isEmpty() ? "" : ", " + ps.unavailable.size() + " documents unavailable");
+    LOG.info("partition {} rebuilt in {} ms: store restored in {} ms from snapshot offset {} to {} ({} records), "
+        + "{} ops applied and {} read for history from log offset {}, {} documents resident{}", partition,
+        (System.nanoTime() - started) / 1_000_000, (restoredAt - started) / 1_000_000, restored.from(), restored.end(),
+        restored.records(), replayed[0], history.values().stream().mapToInt(List::size).sum(), replayFrom,
+        ps.docs.size(), ps.unavailable.isEmpty() ? "" : ", " + ps.unavailable.size() + " documents unavailable");
     return ps;
   }
 
-  /** Indexes every snapshot of the partition; returns where the newest checkpoint says to replay from. */
-  private long indexSnapshots(KafkaClients clients, PartitionState ps) {
-    long[] checkpoint = {0, 0};
-    TopicPartition snaps = new TopicPartition(config.topics().snapshots(), ps.partition);
-    docs.attach(clients.snapshots);
-    clients.snapshots.scan(snaps, 0, r -> {
-      if (r.value() == null) {
-        return;
-      }
+  private static Optional<Checkpoint> checkpoint(PartitionStore store) {
+    return store.get(Checkpoint.KEY).flatMap(bytes -> {
       try {
-        if (Checkpoint.KEY.equals(r.key())) {
-          Checkpoint cp = Records.decode(r.value(), Checkpoint.class);
-          if (cp.offset() >= checkpoint[0]) {
-            checkpoint[0] = cp.offset();
-            checkpoint[1] = cp.replayFrom();
-          }
-          return;
-        }
-        SnapshotRecord s = Records.decode(r.value(), SnapshotRecord.class);
-        SnapshotRef known = ps.snapshots.get(s.key());
-        if (known == null || known.version() <= s.v()) {
-          ps.snapshots.put(s.key(), new SnapshotRef(r.offset(), s.v()));
-        }
+        return Optional.of(Records.decode(bytes, Checkpoint.class));
       } catch (MalformedRecordException | IllegalArgumentException e) {
-        LOG.warn("skipping malformed snapshot record at {}-{}: {}", snaps, r.offset(), e.getMessage());
+        // The restorer stores only records that decode; this one is from an older format.
+        LOG.warn("the stored checkpoint in {} does not decode ({}); replaying the whole log", store.dir(), e.getMessage());
+        return Optional.empty();
       }
     });
-    return checkpoint[1];
   }
 
   /** Applies one record of the event log; false when it was history, skipped or set its document aside. */
@@ -122,7 +119,12 @@ final class PartitionRebuilder {
     }
     DocumentState doc = loaded.get();
     if (op.v() < doc.version()) {
-      history.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+      List<CommittedOp> older = history.computeIfAbsent(op.key(), k -> new ArrayList<>());
+      older.add(op);
+      if (older.size() >= 2 * config.windowSize()) {
+        // Only the last window's worth can go back into the window: memory per document stays bounded.
+        older.subList(0, older.size() - config.windowSize()).clear();
+      }
       return false;
     }
     if (op.v() > doc.version()) {

@@ -1,6 +1,7 @@
 package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.state.DocumentState;
+import dev.tandem.otservice.store.PartitionStore;
 import dev.tandem.schemas.DocKey;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -9,16 +10,16 @@ import java.util.Map;
 
 /**
  * What an ot-service instance holds for one partition it owns: the resident documents (least
- * recently used first), where each document's latest snapshot is, the documents it cannot
- * load, and how far the event log of this partition reaches.
+ * recently used first), the local store of every document's latest snapshot, the documents it
+ * cannot load, and how far the event log of this partition reaches.
  */
 final class PartitionState {
 
   final int partition;
   /** Resident documents in access order, so the first is the least recently used. */
   final LinkedHashMap<DocKey, Resident> docs = new LinkedHashMap<>(16, 0.75f, true);
-  /** Per document, the offset of its newest snapshot in the snapshots topic. */
-  final Map<DocKey, SnapshotRef> snapshots = new HashMap<>();
+  /** Every document's latest snapshot, on local disk: what a cold document is loaded from. */
+  final PartitionStore store;
   /**
    * Documents whose stored state cannot be loaded (a snapshot that does not decode, an op in the
    * log that does not apply or leaves a gap), with the reason: their requests are refused with
@@ -30,8 +31,9 @@ final class PartitionState {
   /** The log ends at the last few flushes, oldest first: where a new owner replays history from. */
   final ArrayDeque<Long> pastEnds = new ArrayDeque<>();
 
-  PartitionState(int partition) {
+  PartitionState(int partition, PartitionStore store) {
     this.partition = partition;
+    this.store = store;
   }
 
   /** A resident document and when it was last used. */
@@ -44,7 +46,4 @@ final class PartitionState {
       this.lastUsed = lastUsed;
     }
   }
-
-  /** Where a snapshot record is, and the version it holds. */
-  record SnapshotRef(long offset, long version) {}
 }

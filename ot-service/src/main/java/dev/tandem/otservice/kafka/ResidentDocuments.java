@@ -2,8 +2,8 @@ package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.kafka.PartitionState.Resident;
-import dev.tandem.otservice.kafka.PartitionState.SnapshotRef;
 import dev.tandem.otservice.state.DocumentState;
+import dev.tandem.otservice.store.PartitionStore;
 import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.SnapshotRecord;
@@ -13,13 +13,12 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The partitions this instance owns and their documents in memory: loads a document from its
- * latest snapshot on first use, sets aside a document that cannot be loaded, and lets idle
+ * latest snapshot in the partition's local store on first use (a local lookup, no Kafka read), sets aside a document that cannot be loaded, and lets idle
  * documents (and those past the memory bound) go once their snapshot is current.
  */
 final class ResidentDocuments {
@@ -28,15 +27,9 @@ final class ResidentDocuments {
 
   private final OtServiceConfig config;
   private final Map<Integer, PartitionState> owned = new HashMap<>();
-  private PartitionReader snapshots;
 
   ResidentDocuments(OtServiceConfig config) {
     this.config = config;
-  }
-
-  /** The reader of the current Kafka clients, used to load snapshots. */
-  void attach(PartitionReader reader) {
-    this.snapshots = reader;
   }
 
   PartitionState partition(int partition) {
@@ -62,7 +55,7 @@ final class ResidentDocuments {
   /**
    * The resident document, or the document loaded from its latest snapshot; empty when its
    * stored state cannot be loaded (it is then set aside for good, see {@link PartitionState#unavailable}).
-   * A Kafka error while reading is not the document's fault and is thrown.
+   * An error of the store (a failing disk) is not the document's fault and is thrown.
    */
   Optional<DocumentState> document(PartitionState ps, DocKey key) {
     if (ps.unavailable.containsKey(key)) {
@@ -74,7 +67,7 @@ final class ResidentDocuments {
       DocumentState doc;
       try {
         doc = load(ps, key);
-      } catch (KafkaException e) {
+      } catch (KafkaException | PartitionStore.StoreException e) {
         throw e;
       } catch (RuntimeException e) {
         setAside(ps, key, "its snapshot cannot be loaded: " + e.getMessage());
@@ -88,15 +81,11 @@ final class ResidentDocuments {
   }
 
   private DocumentState load(PartitionState ps, DocKey key) {
-    SnapshotRef ref = ps.snapshots.get(key);
-    if (ref == null) {
+    Optional<byte[]> stored = ps.store.get(key.value());
+    if (stored.isEmpty()) {
       return DocumentState.empty(key, config.windowSize());
     }
-    var record = snapshots.read(new TopicPartition(config.topics().snapshots(), ps.partition), ref.offset());
-    if (record == null) {
-      throw new IllegalStateException("snapshot of " + key + " at offset " + ref.offset() + " is gone");
-    }
-    return DocumentState.fromSnapshot(Records.decode(record.value(), SnapshotRecord.class), config.windowSize());
+    return DocumentState.fromSnapshot(Records.decode(stored.get(), SnapshotRecord.class), config.windowSize());
   }
 
   /** Sets {@code key} aside: its requests are refused from now on, and it leaves memory. */
@@ -105,6 +94,26 @@ final class ResidentDocuments {
     if (ps.unavailable.putIfAbsent(key, reason) == null) {
       LOG.error("document {} (partition {}) is unavailable: {}; its requests are refused with ERR_DOC_UNAVAILABLE",
           key, ps.partition, reason);
+    }
+  }
+
+  /**
+   * During a rebuild: while the partition holds more than the bound, lets the least recently used
+   * documents go that have nothing unsnapshotted (they load again from the store), with what was
+   * gathered to refill their history window. Looks at a few of the oldest at a time: a replay of
+   * only changed documents grows past the bound until the first flush, as it must.
+   */
+  void trim(PartitionState ps, Map<DocKey, ?> history) {
+    int excess = ps.docs.size() - config.maxResidentDocs();
+    int looked = 0;
+    for (Iterator<Map.Entry<DocKey, Resident>> it = ps.docs.entrySet().iterator(); excess > 0 && it.hasNext()
+        && looked < 64; looked++) {
+      Map.Entry<DocKey, Resident> e = it.next();
+      if (!e.getValue().doc.dirty()) {
+        it.remove();
+        history.remove(e.getKey());
+        excess--;
+      }
     }
   }
 

@@ -2,14 +2,15 @@ package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.kafka.PartitionState.Resident;
-import dev.tandem.otservice.kafka.PartitionState.SnapshotRef;
 import dev.tandem.otservice.state.DocumentState;
 import dev.tandem.schemas.Checkpoint;
 import dev.tandem.schemas.Records;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * document whose snapshot cannot be encoded or is larger than a record may be is passed over
  * (and not tried again until it changes), never failing the transaction, the other documents'
  * snapshots, or the checkpoint. A document's snapshot counts as written only once its
- * transaction commits ({@link #landed}); an aborted transaction leaves every document dirty.
+ * transaction commits ({@link #landed}), and only then goes into the partition's local store; an
+ * aborted transaction leaves every document dirty and the store as it was.
  *
  * <p>The checkpoint's replay point covers what a new owner needs: the log ends of the last few
  * flushes (to refill history windows), and for every changed document without a snapshot in
@@ -37,11 +39,15 @@ final class SnapshotWriter {
   private static final int MAX_SNAPSHOT_BYTES = KafkaClients.MAX_RECORD_BYTES - 64 * 1024;
 
   /** A snapshot sent in the current transaction, waiting for its offset. */
-  private record Pending(PartitionState ps, DocumentState doc, long version, Future<RecordMetadata> sent) {}
+  private record Pending(PartitionState ps, DocumentState doc, long version, byte[] bytes, Future<RecordMetadata> sent) {}
+
+  /** A checkpoint sent in the current transaction: once committed, the store holds everything before it. */
+  private record PendingCheckpoint(byte[] bytes, Future<RecordMetadata> sent) {}
 
   private final OtServiceConfig config;
   private final Outbox out;
   private final List<Pending> pending = new ArrayList<>();
+  private final Map<PartitionState, PendingCheckpoint> checkpoints = new LinkedHashMap<>();
   private final Set<DocumentState> inThisTransaction = Collections.newSetFromMap(new IdentityHashMap<>());
 
   SnapshotWriter(OtServiceConfig config, Outbox out) {
@@ -83,7 +89,7 @@ final class SnapshotWriter {
     }
     doc.measured(bytes.length);
     inThisTransaction.add(doc);
-    pending.add(new Pending(ps, doc, doc.version(), out.send(config.topics().snapshots(), ps.partition,
+    pending.add(new Pending(ps, doc, doc.version(), bytes, out.send(config.topics().snapshots(), ps.partition,
         doc.key().value(), bytes)));
   }
 
@@ -106,17 +112,43 @@ final class SnapshotWriter {
         replayFrom = Math.min(replayFrom, first);
       }
     }
-    out.send(config.topics().snapshots(), ps.partition, Checkpoint.KEY,
-        Records.encode(new Checkpoint(1, ps.logEnd, replayFrom, now)));
+    byte[] bytes = Records.encode(new Checkpoint(1, ps.logEnd, replayFrom, now));
+    checkpoints.put(ps, new PendingCheckpoint(bytes, out.send(config.topics().snapshots(), ps.partition, Checkpoint.KEY,
+        bytes)));
   }
 
-  /** After a commit: the snapshots are written, and where they landed. */
+  /**
+   * After a commit: the snapshots are written; they go into their partitions' stores. A partition
+   * with a checkpoint in the transaction moves its store's applied offset past it: while this
+   * instance owns the partition (since its rebuild read the topic to its stable end) only its own
+   * committed transactions write there, and their snapshots are all in the store.
+   */
   void landed() throws ExecutionException, InterruptedException {
+    Map<PartitionState, PartitionStoreBatch> batches = new LinkedHashMap<>();
     for (Pending p : pending) {
-      p.ps().snapshots.put(p.doc().key(), new SnapshotRef(p.sent().get().offset(), p.version()));
+      p.sent().get();
+      batches.computeIfAbsent(p.ps(), PartitionStoreBatch::new).batch.put(p.doc().key().value(), p.bytes());
       p.doc().snapshotWritten(p.version());
     }
+    for (var e : checkpoints.entrySet()) {
+      long offset = e.getValue().sent().get().offset();
+      PartitionStoreBatch b = batches.computeIfAbsent(e.getKey(), PartitionStoreBatch::new);
+      b.batch.put(Checkpoint.KEY, e.getValue().bytes());
+      b.appliedUpTo = offset + 1;
+    }
+    batches.forEach((ps, b) -> b.batch.commit(b.appliedUpTo));
     clear();
+  }
+
+  /** The store writes of one partition after a commit. */
+  private static final class PartitionStoreBatch {
+    final dev.tandem.otservice.store.PartitionStore.Batch batch;
+    long appliedUpTo;
+
+    PartitionStoreBatch(PartitionState ps) {
+      this.batch = ps.store.batch();
+      this.appliedUpTo = ps.store.applied();
+    }
   }
 
   /**
@@ -142,6 +174,7 @@ final class SnapshotWriter {
 
   private void clear() {
     pending.clear();
+    checkpoints.clear();
     inThisTransaction.clear();
   }
 }
