@@ -26,6 +26,8 @@ final class NodeWorkers implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> stderr = new ArrayList<>();
   private final LinkedBlockingQueue<Line> lines = new LinkedBlockingQueue<>();
+  /** Lines read while waiting for another event (a fast worker's result while a slow one measures). */
+  private final java.util.ArrayDeque<Line> later = new java.util.ArrayDeque<>();
 
   private NodeWorkers() {}
 
@@ -69,8 +71,11 @@ final class NodeWorkers implements AutoCloseable {
     JsonObject[] got = new JsonObject[processes.size()];
     int missing = got.length;
     long deadline = System.currentTimeMillis() + timeoutMs;
+    java.util.ArrayDeque<Line> earlier = new java.util.ArrayDeque<>(later);
+    later.clear();
     while (missing > 0) {
-      Line l = lines.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+      Line l = !earlier.isEmpty() ? earlier.poll()
+          : lines.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
       if (l == null) {
         throw new IllegalStateException(missing + " of " + got.length + " load generators did not report " + event
             + " within " + timeoutMs / 1000 + " s" + stderrTail());
@@ -79,12 +84,14 @@ final class NodeWorkers implements AutoCloseable {
       if (e.equals("failed")) {
         throw new IllegalStateException("load generator " + l.index() + " failed: " + l.json().getString("message"));
       }
-      if (e.equals("exited")) {
+      if (e.equals("exited") && got[l.index()] == null) {
         throw new IllegalStateException("load generator " + l.index() + " exited before " + event + stderrTail());
       }
       if (e.equals(event) && got[l.index()] == null) {
         got[l.index()] = l.json();
         missing--;
+      } else {
+        later.add(l);
       }
     }
     return List.of(got);
