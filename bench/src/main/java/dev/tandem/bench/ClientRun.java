@@ -213,11 +213,15 @@ final class ClientRun {
     List<String> split = new ArrayList<>();
     states.forEach((doc, s) -> {
       if (s.size() > 1) {
-        split.add(doc + " " + s);
+        split.add(doc + " in " + s.size() + " states among " + s.values().stream().mapToLong(Long::longValue).sum()
+            + " clients");
       }
     });
-    String waiting = unsettled == 0 ? "" : "; " + unsettled + " writers still waiting for an ack after 10 s";
-    return (split.isEmpty() ? "yes" : "NO: " + String.join(", ", split)) + waiting;
+    if (unsettled > 0) {
+      // Clients still waiting for acks are at different versions: that is no divergence.
+      return "not settled: " + unsettled + " writers still waiting for an ack 10 s after the window";
+    }
+    return split.isEmpty() ? "yes" : "NO: " + String.join(", ", split);
   }
 
   private static long sum(List<JsonObject> results, String key) {
