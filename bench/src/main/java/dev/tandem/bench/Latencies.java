@@ -47,6 +47,20 @@ final class Latencies {
     return at(sorted, q) / 1000.0;
   }
 
+  /** "p50 / p99" in milliseconds, for a table cell. */
+  String p50p99() {
+    if (size == 0) {
+      return "no samples";
+    }
+    long[] sorted = Arrays.copyOf(values, size);
+    Arrays.sort(sorted);
+    return String.format(Locale.ROOT, "%s / %s ms", millis(at(sorted, 0.50)), millis(at(sorted, 0.99)));
+  }
+
+  private static String millis(long micros) {
+    return String.format(Locale.ROOT, micros < 10_000 ? "%.2f" : "%.0f", micros / 1000.0);
+  }
+
   private static long at(long[] sorted, double q) {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
   }
