@@ -95,6 +95,11 @@ final class HostileLoad implements AutoCloseable {
   }
 
   private void loop(String kind, long periodMs, Step step) {
+    // TANDEM_HOSTILE_KINDS=a,b runs only those kinds: to find which one costs the polite writers.
+    String only = System.getenv("TANDEM_HOSTILE_KINDS");
+    if (only != null && !java.util.Arrays.asList(only.split(",")).contains(kind)) {
+      return;
+    }
     Thread t = new Thread(() -> {
       while (!stopped) {
         long t0 = System.currentTimeMillis();
