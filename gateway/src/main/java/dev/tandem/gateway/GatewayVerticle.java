@@ -1,6 +1,17 @@
 package dev.tandem.gateway;
 
-import dev.tandem.gateway.docs.Author;
+import dev.tandem.access.AccessConfig;
+import dev.tandem.access.Admission;
+import dev.tandem.access.AuthMode;
+import dev.tandem.access.BearerToken;
+import dev.tandem.access.DevTokens;
+import dev.tandem.access.Gate;
+import dev.tandem.access.Principal;
+import dev.tandem.access.TlsFiles;
+import dev.tandem.access.TokenVerifier;
+import dev.tandem.gateway.auth.ConnectionAuth;
+import dev.tandem.gateway.auth.HttpDoors;
+import java.util.Optional;
 import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DocsHttp;
 import dev.tandem.gateway.docs.PresenceHub;
@@ -42,8 +53,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
-  private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
+  private final Map<String, java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, Principal>> webSockets =
       new ConcurrentHashMap<>();
+  private AccessConfig accessConfig;
+  private Optional<TlsFiles> tls = Optional.empty();
+  private Gate gate;
   private final List<java.util.function.Consumer<Router>> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
   private Submitter submitter;
@@ -66,8 +80,19 @@ public final class GatewayVerticle extends VerticleBase {
     return this;
   }
 
-  /** Serves WebSockets at {@code path} with {@code handler} (called on the socket's event loop). */
-  public GatewayVerticle withWebSocket(String path, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> handler) {
+  /**
+   * Who may connect ({@link AccessConfig}; default: from no environment, {@code dev} on loopback)
+   * and TLS from PEM files when given.
+   */
+  public GatewayVerticle withAccess(AccessConfig access, Optional<TlsFiles> tlsFiles) {
+    this.accessConfig = access;
+    this.tls = tlsFiles;
+    return this;
+  }
+
+  /** Serves WebSockets at {@code path} with {@code handler} (called on the socket's event loop with its principal). */
+  public GatewayVerticle withWebSocket(String path,
+      java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, Principal> handler) {
     webSockets.put(path, handler);
     return this;
   }
@@ -86,6 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
+    startAccess();
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, context, config, submitter);
     clientIds = new ClientIds(config.srcKey());
@@ -115,6 +141,19 @@ public final class GatewayVerticle extends VerticleBase {
       }
       return null;
     }).compose(v -> listen());
+  }
+
+  private void startAccess() {
+    if (accessConfig == null) {
+      accessConfig = AccessConfig.fromEnv(Map.of(), config.host());
+    }
+    TokenVerifier verifier = new TokenVerifier(vertx, accessConfig);
+    verifier.watchKeys();
+    gate = new Gate(accessConfig, verifier, tls.isPresent());
+    if (accessConfig.mode() == AuthMode.DEV) {
+      LOG.info("access: dev mode: requests without a token act as an anonymous user with every grant;"
+          + " POST /v1/dev/token mints tokens");
+    }
   }
 
   /**
@@ -161,6 +200,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
+      new HttpDoors(gate, new DevTokens(vertx, accessConfig)).mount(router);
       new DocsHttp(vertx, hub, config, hubContext).mount(router);
       extraRoutes.forEach(r -> r.accept(router));
       router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
@@ -175,35 +215,43 @@ public final class GatewayVerticle extends VerticleBase {
           // Thousands of clients reconnect at once after a network blip; let the kernel queue them.
           .setAcceptBacklog(4096)
           .setRegisterWebSocketWriteHandlers(false);
+      // Access: the subprotocol selected beside a tandem.bearer.<token> offer; TLS from PEM files.
+      options.setWebSocketSubProtocols(List.of(BearerToken.SUBPROTOCOL));
+      tls.ifPresent(t -> t.apply(options));
       HttpServer http = vertx.createHttpServer(options);
       http.webSocketHandshakeHandler(handshake -> {
-        if ("/v1/docs".equals(handshake.path())) {
-          try {
-            Author.of(handshake.headers(), handshake.uri());
-            handshake.accept();
-          } catch (IllegalArgumentException e) {
-            LOG.debug("refused a connection naming a malformed user: {}", e.getMessage());
-            handshake.reject(400);
-          }
-        } else if (webSockets.containsKey(handshake.path())) {
-          handshake.accept();
-        } else {
+        if (!"/v1/docs".equals(handshake.path()) && !webSockets.containsKey(handshake.path())) {
           handshake.reject(404);
+          return;
+        }
+        Admission a = gate.admit(handshake.headers(), handshake.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
+        if (a instanceof Admission.Refused r) {
+          LOG.debug("refused a socket to {}: {} {}", handshake.path(), r.status(), r.reason());
+          handshake.reject(r.status());
+        } else {
+          handshake.accept();
         }
       });
       http.webSocketHandler(ws -> {
+        // Admitted at the handshake; the verified token is remembered, so this costs a lookup.
+        Admission a = gate.admit(ws.headers(), ws.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
+        if (!(a instanceof Admission.Admitted admitted)) {
+          ws.close((short) 1008, "refused");
+          return;
+        }
         var other = webSockets.get(ws.path());
         if (other != null) {
-          other.accept(ws);
+          other.accept(ws, admitted.principal());
           return;
         }
         sessions.incrementAndGet();
-        Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
-            decoder, hubContext);
+        Connection session = new Connection(ws, new ConnectionAuth(vertx, gate, admitted.principal()), hub, presence,
+            config, clientIds, decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
         hubContext.runOnContext(v -> live.add(session));
       });
       return http.requestHandler(router).listen().onSuccess(bound -> {
+        tls.ifPresent(t -> t.watch(vertx, bound));
         if (server == null) {
           server = bound;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.Principal;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
@@ -19,6 +20,8 @@ final class PeerSession {
 
   final ServerWebSocket socket;
   final String user;
+  /** Who this connection acts for: its token's sub and room grants (the anonymous dev user: every room). */
+  final Principal principal;
   /** Room to this connection's peer id there. */
   final Map<String, String> rooms = new HashMap<>();
   private final double perMilli;
@@ -27,9 +30,11 @@ final class PeerSession {
   private long last = System.nanoTime();
   boolean closed;
 
-  PeerSession(ServerWebSocket socket, SignalingHub hub, Context hubContext, int maxBytes, int perSecond) {
+  PeerSession(ServerWebSocket socket, Principal principal, SignalingHub hub, Context hubContext, int maxBytes,
+      int perSecond) {
     this.socket = socket;
-    this.user = "peer";
+    this.principal = principal;
+    this.user = principal.user();
     this.perMilli = perSecond / 1000.0;
     this.capacity = perSecond * 2.0;
     this.tokens = capacity;

@@ -40,6 +40,14 @@ public final class SignalingHub {
   static final String ALREADY_JOINED = "ALREADY_JOINED";
   static final String PEER_NOT_FOUND = "PEER_NOT_FOUND";
   static final String BAD_TOKEN = "BAD_TOKEN";
+  /** The connection's token does not grant the room (or, for TURN, any room). */
+  static final String FORBIDDEN = "FORBIDDEN";
+  /** More rooms than one connection may be in at once. */
+  static final String TOO_MANY_ROOMS = "TOO_MANY_ROOMS";
+  /** Rooms per connection: a tab is in one call; a few more leave room for a lobby and a side room. */
+  static final int MAX_ROOMS_PER_CONNECTION = 8;
+  /** A peer's {@code meta} (a name, a colour, flags) as JSON text; what every peer of the room receives. */
+  static final int MAX_META_CHARS = 2048;
 
   private static final int MAX_ROOM_NAME = 256;
   private static final int MAX_BUFFERED = 256;
@@ -158,6 +166,19 @@ public final class SignalingHub {
   }
 
   private void join(PeerSession s, String roomName, JsonNode meta, JsonNode resume) {
+    if (!s.principal.grants().mayJoin(roomName)) {
+      refuse(s, FORBIDDEN, "the token does not grant joining room " + roomName, roomName);
+      return;
+    }
+    if (!s.rooms.containsKey(roomName) && s.rooms.size() >= MAX_ROOMS_PER_CONNECTION) {
+      refuse(s, TOO_MANY_ROOMS, "a connection may be in at most " + MAX_ROOMS_PER_CONNECTION + " rooms; leave one first",
+          roomName);
+      return;
+    }
+    if (meta != null && meta.toString().length() > MAX_META_CHARS) {
+      refuse(s, TOO_LARGE, "meta is over " + MAX_META_CHARS + " characters of JSON", roomName);
+      return;
+    }
     if (s.rooms.containsKey(roomName)) {
       refuse(s, ALREADY_JOINED, "already in room " + roomName + " as " + s.rooms.get(roomName), roomName);
       return;
@@ -232,7 +253,10 @@ public final class SignalingHub {
     for (RemotePeer p : room.remote.values()) {
       peers.addObject().put("peerId", p.peerId()).set("meta", p.meta());
     }
-    m.set("iceServers", turn.iceServers(peer.peerId, System.currentTimeMillis()));
+    long now = System.currentTimeMillis();
+    // TURN as expiry:sub, for no longer than the joining connection's token lives.
+    m.set("iceServers", peer.session == null ? turn.iceServers(peer.peerId, now)
+        : turn.iceServers(peer.session.user, now, peer.session.principal.secondsLeft(now)));
     m.put("token", peer.token);
     return m;
   }

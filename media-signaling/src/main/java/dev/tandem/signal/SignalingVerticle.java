@@ -1,6 +1,9 @@
 package dev.tandem.signal;
 
+import dev.tandem.access.Principal;
+import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.schemas.Records;
+import io.vertx.core.json.JsonObject;
 import dev.tandem.schemas.Records.MalformedRecordException;
 import dev.tandem.schemas.SignalRecord;
 import io.vertx.core.Context;
@@ -166,20 +169,28 @@ public final class SignalingVerticle extends VerticleBase {
     }
   }
 
-  /** Takes a {@code /v1/signal} WebSocket; call from the socket's event loop. */
-  public void accept(ServerWebSocket socket) {
-    new PeerSession(socket, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
+  /** Takes a {@code /v1/signal} WebSocket admitted as {@code principal}; call from the socket's event loop. */
+  public void accept(ServerWebSocket socket, Principal principal) {
+    new PeerSession(socket, principal, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
   }
 
-  /** Adds {@code GET /v1/turn-credentials[?user=NAME]}. */
+  /**
+   * Adds {@code GET /v1/turn-credentials}, behind the gateway's door (which admitted the request
+   * and names its principal): only for a token that grants a room, as {@code expiry:sub}, for no
+   * longer than the token lives (a free relay for anyone would be the alternative).
+   */
   public void mount(Router router) {
     router.get("/v1/turn-credentials").handler(ctx -> {
-      String user = ctx.request().getParam("user");
-      if (user == null || user.isBlank() || user.length() > 128) {
-        user = "anonymous";
+      Principal p = RequestPrincipal.of(ctx).orElseThrow();
+      if (!p.grants().anyRoom()) {
+        ctx.response().setStatusCode(403).putHeader("content-type", "application/json").end(new JsonObject()
+            .put("error", new JsonObject().put("code", SignalingHub.FORBIDDEN)
+                .put("message", "TURN credentials are for tokens that grant a room")).encode());
+        return;
       }
+      long now = System.currentTimeMillis();
       ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-          .end(turn.response(user, System.currentTimeMillis()).toString());
+          .end(turn.response(p.user(), now, p.secondsLeft(now)).toString());
     });
   }
 

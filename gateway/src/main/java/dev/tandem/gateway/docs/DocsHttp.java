@@ -189,13 +189,8 @@ public final class DocsHttp {
       return;
     }
     HttpServerResponse response = ctx.response();
-    String user;
-    try {
-      user = Author.of(ctx.request().headers(), ctx.request().uri()).orElse(null);
-    } catch (IllegalArgumentException e) {
-      error(response, 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
-      return;
-    }
+    // Who: the principal the door admitted the request as (HttpDoors, mounted before these routes).
+    String user = dev.tandem.access.web.RequestPrincipal.of(ctx).orElseThrow().user();
     hubContext.runOnContext(v -> hub.open(key, view -> {
       String src = "put-" + UUID.randomUUID().toString().replace("-", "");
       if (base != null && base > view.version()) {
