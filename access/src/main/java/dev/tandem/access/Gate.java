@@ -44,7 +44,14 @@ public final class Gate {
 
   /** The decision for a request with {@code headers} to {@code uri}. */
   public Admission admit(MultiMap headers, String uri, Kind kind, long nowMillis) {
-    String host = headers.get("Host");
+    return admit(headers.get("Host"), headers, uri, kind, nowMillis);
+  }
+
+  /**
+   * The same with the {@code host} the request names (its {@code Host} header, or its
+   * {@code :authority} over HTTP/2, where there is no Host header).
+   */
+  public Admission admit(String host, MultiMap headers, String uri, Kind kind, long nowMillis) {
     if (host == null || !hostServed(host)) {
       return new Admission.Refused(403, UNKNOWN_HOST, "this server does not serve the host " + host);
     }

@@ -109,7 +109,12 @@ public final class TokenVerifier {
       verified.remove(token);
       throw new TokenRefused("the token has expired");
     }
-    Future<User> f = auth.authenticate(new TokenCredentials(token));
+    Future<User> f;
+    try {
+      f = auth.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      throw new TokenRefused("the token is not a well-formed JWT");
+    }
     if (!f.isComplete()) {
       throw new IllegalStateException("vertx-auth-jwt verifies synchronously; this version does not");
     }

@@ -32,7 +32,7 @@ public final class HttpDoors {
   }
 
   public void mount(Router router) {
-    router.route().order(-100).handler(this::host);
+    router.route().order(-100).handler(this::checkHost);
     if (gate.config().mode() == AuthMode.DEV) {
       router.post("/v1/dev/token").order(-99).handler(BodyHandler.create().setBodyLimit(16 * 1024));
       router.post("/v1/dev/token").order(-98).handler(this::devToken);
@@ -43,9 +43,9 @@ public final class HttpDoors {
     router.route("/v1/docs/:c/:d/ops").order(-95).handler(ctx -> document(ctx, DocLevel.READ));
   }
 
-  private void host(RoutingContext ctx) {
+  private void checkHost(RoutingContext ctx) {
     String path = ctx.normalizedPath();
-    String host = ctx.request().headers().get("Host");
+    String host = host(ctx);
     if (path.startsWith("/health") || path.equals("/metrics") || host != null && gate.hostServed(host)) {
       ctx.next();
       return;
@@ -61,7 +61,8 @@ public final class HttpDoors {
     HttpMethod m = ctx.request().method();
     Gate.Kind kind = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS ? Gate.Kind.READ
         : Gate.Kind.CHANGE;
-    Admission a = gate.admit(ctx.request().headers(), ctx.request().uri(), kind, System.currentTimeMillis());
+    Admission a = gate.admit(host(ctx), ctx.request().headers(), ctx.request().uri(), kind,
+        System.currentTimeMillis());
     if (a instanceof Admission.Refused r) {
       if (r.status() == 401) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"tandem\"");
@@ -87,7 +88,7 @@ public final class HttpDoors {
   /** {@code {"user": NAME, "tandem": GRANTS?, "ttl": SECONDS?}} to {@code {"token", "user", "exp"}}. */
   private void devToken(RoutingContext ctx) {
     String origin = ctx.request().headers().get("Origin");
-    if (origin != null && !gate.originAllowed(origin, ctx.request().headers().get("Host"))) {
+    if (origin != null && !gate.originAllowed(origin, host(ctx))) {
       refuse(ctx, 403, Gate.FORBIDDEN_ORIGIN, "pages from origin " + origin + " may not ask for tokens here");
       return;
     }
@@ -118,6 +119,16 @@ public final class HttpDoors {
     ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
         .end(new JsonObject().put("token", token).put("user", user)
             .put("exp", System.currentTimeMillis() / 1000 + ttl).encode());
+  }
+
+  /** The host a request names: its Host header, or its authority over HTTP/2. */
+  private static String host(RoutingContext ctx) {
+    String h = ctx.request().headers().get("Host");
+    if (h == null && ctx.request().authority() != null) {
+      var a = ctx.request().authority();
+      h = a.port() > 0 ? a.host() + ":" + a.port() : a.host();
+    }
+    return h;
   }
 
   static void refuse(RoutingContext ctx, int status, String code, String message) {
