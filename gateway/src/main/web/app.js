@@ -142,10 +142,12 @@ function editor(link, name) {
   let shadow = '';
   const others = new Map();
 
-  const writable = token.docLevel('text', name) === 'write';
+  const level = token.docLevel('text', name);
+  const writable = level === 'write';
+  if (!level) notice('Access denied: you may not open the notes');
   if (!writable) {
     area.readOnly = true;
-    notice('the notes are read-only for you');
+    if (level) notice('the notes are read-only for you');
   }
   doc.on('error', (err) => denied(err, 'the notes'));
   doc.subscribe((err) => {
@@ -254,11 +256,13 @@ function board(link, name) {
   let selected = null;
   let drag = null;
 
-  const writable = token.docLevel('board', name) === 'write';
+  const level = token.docLevel('board', name);
+  const writable = level === 'write';
+  if (!level) notice('Access denied: you may not open the whiteboard');
   if (!writable) {
     for (const id of ['#add-note', '#add-shape', '#delete-shape']) $(id).disabled = true;
     svg.classList.add('read-only');
-    notice('the whiteboard is read-only for you');
+    if (level) notice('the whiteboard is read-only for you');
   }
   doc.on('error', (err) => denied(err, 'the whiteboard'));
   doc.subscribe((err) => {

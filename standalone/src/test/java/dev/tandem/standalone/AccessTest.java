@@ -380,6 +380,14 @@ class AccessTest {
   }
 
   @Test
+  void theNpmSharedbClientIsDeniedARefusedDocumentAndRefreshesWithoutALostOp() throws Exception {
+    NodeScript.Result r = NodeScript.start("standalone/src/test/node/sharedb-auth.js", Map.of(), cluster.url(0),
+        hs.token("ann", grants(), 4), hs.token("ann", grants(), 600), "npm-" + id()).await(Duration.ofSeconds(90));
+    assertEquals(0, r.exit(), r.output());
+    assertTrue(r.output().contains("OK"), r.output());
+  }
+
+  @Test
   void anUnrefreshedTokenClosesTheSocketWith4401() throws Exception {
     try (WsClient c = docs(hs.token("ann", grants(), 3))) {
       CompletableFuture<Short> code = new CompletableFuture<>();
