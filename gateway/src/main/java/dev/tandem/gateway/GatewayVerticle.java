@@ -226,7 +226,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         Admission a = gate.admit(handshake.headers(), handshake.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
         if (a instanceof Admission.Refused r) {
-          LOG.debug("refused a socket to {}: {} {}", handshake.path(), r.status(), r.reason());
+          LOG.debug("refused a socket to {}: {} {}", BearerToken.redact(handshake.uri()), r.status(), r.reason());
           handshake.reject(r.status());
         } else {
           handshake.accept();

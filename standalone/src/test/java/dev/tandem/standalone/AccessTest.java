@@ -150,6 +150,13 @@ class AccessTest {
     }
   }
 
+  /** {@code m}, checked against the JSON Schema {@code auth/NAME.json} of the contract. */
+  private static JsonObject valid(String schema, JsonObject m) throws Exception {
+    assertEquals(List.of(), dev.tandem.schemas.SchemaCatalog.validate("auth/" + schema + ".json",
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.encode())), schema + ": " + m.encode());
+    return m;
+  }
+
   private static JsonObject reply(WsClient c, String a) throws Exception {
     return c.next(m -> a.equals(m.getString("a")));
   }
@@ -235,7 +242,8 @@ class AccessTest {
       assertEquals(401, http("PUT", "/v1/docs/notes/a", t, "x").statusCode(), why + ": PUT");
       HttpResponse<String> turn = http("GET", "/v1/turn-credentials", t, null);
       assertEquals(401, turn.statusCode(), why + ": TURN");
-      assertEquals("ERR_UNAUTHORIZED", new JsonObject(turn.body()).getJsonObject("error").getString("code"));
+      assertEquals("ERR_UNAUTHORIZED", valid("http-error", new JsonObject(turn.body())).getJsonObject("error")
+          .getString("code"));
       refusals += 6;
     }
     System.out.println("refusal cases tested at the doors: " + refusals + " (" + cases.size() + " kinds of token)");
@@ -256,6 +264,7 @@ class AccessTest {
 
   @Test
   void grantsDecideEveryDocumentOperation() throws Exception {
+    valid("token-claims", TestTokens.claims("ann", grants(), 600));
     String t = hs.token("ann", grants(), 600);
     String mine = "n-" + id();
     try (WsClient c = docs(t)) {
@@ -364,10 +373,10 @@ class AccessTest {
       reply(c, "s");
       c.send(create("notes", d, 1));
       assertEquals(null, reply(c, "op").getJsonObject("error"));
-      JsonObject notice = reply(c, "auth");
+      JsonObject notice = valid("expiring", reply(c, "auth"));
       assertTrue(notice.getLong("expiring") <= 3, notice.encode());
       c.send(new JsonObject().put("a", "auth").put("token", hs.token("ann", grants(), 600)));
-      JsonObject accepted = reply(c, "auth");
+      JsonObject accepted = valid("accepted", reply(c, "auth"));
       assertEquals("ann", accepted.getString("user"));
       Thread.sleep(4000);
       assertFalse(c.isClosed());
@@ -418,7 +427,9 @@ class AccessTest {
       assertDenied(reply(c, "op"), "notes/" + d);
       // a token for someone else is refused; the connection stays
       c.send(new JsonObject().put("a", "auth").put("token", hs.token("bob", grants(), 600)));
-      assertEquals("ERR_ACCESS_DENIED", reply(c, "auth").getJsonObject("error").getString("code"));
+      assertEquals("ERR_ACCESS_DENIED", valid("refused", reply(c, "auth")).getJsonObject("error").getString("code"));
+      c.send(new JsonObject().put("a", "auth").put("token", "garbage"));
+      assertEquals("ERR_UNAUTHORIZED", valid("refused", reply(c, "auth")).getJsonObject("error").getString("code"));
     }
   }
 
