@@ -519,6 +519,9 @@ function call(name) {
     if (el) el.remove();
   }
 
+  // A fresh token goes to the signaling socket too: without one it closes at the token's expiry.
+  token.onChange((t) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({type: 'auth', token: t})); });
+
   async function join() {
     stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
     tile('me', me.name + ' (you)', stream, true);
@@ -542,6 +545,8 @@ function call(name) {
       } else if (m.type === 'broadcast' && m.data && m.data.reaction) {
         const who = peers.get(m.from);
         react(m.data.reaction, who ? who.meta.name : m.from);
+      } else if (m.type === 'auth' && m.expiring !== undefined) {
+        token.refresh();
       } else if (m.type === 'error' && m.code === 'FORBIDDEN') {
         notice('Access denied: you may not join this call');
         say('access denied: ' + m.message);

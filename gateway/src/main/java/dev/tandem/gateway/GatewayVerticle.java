@@ -9,7 +9,7 @@ import dev.tandem.access.Gate;
 import dev.tandem.access.Principal;
 import dev.tandem.access.TlsFiles;
 import dev.tandem.access.TokenVerifier;
-import dev.tandem.gateway.auth.ConnectionAuth;
+import dev.tandem.access.SessionToken;
 import dev.tandem.gateway.auth.HttpDoors;
 import java.util.Optional;
 import dev.tandem.gateway.docs.DocHub;
@@ -53,7 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
-  private final Map<String, java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, Principal>> webSockets =
+  private final Map<String, java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken>> webSockets =
       new ConcurrentHashMap<>();
   private AccessConfig accessConfig;
   private Optional<TlsFiles> tls = Optional.empty();
@@ -90,9 +90,12 @@ public final class GatewayVerticle extends VerticleBase {
     return this;
   }
 
-  /** Serves WebSockets at {@code path} with {@code handler} (called on the socket's event loop with its principal). */
+  /**
+   * Serves WebSockets at {@code path} with {@code handler}, called on the socket's event loop with
+   * the token it was admitted with (its principal, and the clock and refresh of its expiry).
+   */
   public GatewayVerticle withWebSocket(String path,
-      java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, Principal> handler) {
+      java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken> handler) {
     webSockets.put(path, handler);
     return this;
   }
@@ -241,11 +244,11 @@ public final class GatewayVerticle extends VerticleBase {
         }
         var other = webSockets.get(ws.path());
         if (other != null) {
-          other.accept(ws, admitted.principal());
+          other.accept(ws, new SessionToken(vertx, gate, admitted.principal()));
           return;
         }
         sessions.incrementAndGet();
-        Connection session = new Connection(ws, new ConnectionAuth(vertx, gate, admitted.principal()), hub, presence,
+        Connection session = new Connection(ws, new SessionToken(vertx, gate, admitted.principal()), hub, presence,
             config, clientIds, decoder, hubContext);
         session.whenClosed(sessions::decrementAndGet);
         hubContext.runOnContext(v -> live.add(session));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.SessionToken;
 import dev.tandem.schemas.SignalRecord;
 import dev.tandem.schemas.SignalRecord.Member;
 import io.vertx.core.Vertx;
@@ -42,6 +43,8 @@ public final class SignalingHub {
   static final String BAD_TOKEN = "BAD_TOKEN";
   /** The connection's token does not grant the room (or, for TURN, any room). */
   static final String FORBIDDEN = "FORBIDDEN";
+  /** A fresh token ({@code auth}) that was refused: the old one stays until it expires. */
+  static final String UNAUTHORIZED = "UNAUTHORIZED";
   /** More rooms than one connection may be in at once. */
   static final String TOO_MANY_ROOMS = "TOO_MANY_ROOMS";
   /** Rooms per connection: a tab is in one call; a few more leave room for a lobby and a side room. */
@@ -143,6 +146,10 @@ public final class SignalingHub {
       return;
     }
     String type = m.path("type").asText("");
+    if (type.equals("auth")) {
+      auth(s, m.get("token"));
+      return;
+    }
     String room = m.path("room").isTextual() ? m.get("room").textValue() : null;
     if (!List.of("join", "signal", "broadcast", "leave").contains(type)) {
       refuse(s, UNKNOWN_TYPE, "unknown message type '" + type + "'", room);
@@ -166,7 +173,7 @@ public final class SignalingHub {
   }
 
   private void join(PeerSession s, String roomName, JsonNode meta, JsonNode resume) {
-    if (!s.principal.grants().mayJoin(roomName)) {
+    if (!s.principal().grants().mayJoin(roomName)) {
       refuse(s, FORBIDDEN, "the token does not grant joining room " + roomName, roomName);
       return;
     }
@@ -256,7 +263,7 @@ public final class SignalingHub {
     long now = System.currentTimeMillis();
     // TURN as expiry:sub, for no longer than the joining connection's token lives.
     m.set("iceServers", peer.session == null ? turn.iceServers(peer.peerId, now)
-        : turn.iceServers(peer.session.user, now, peer.session.principal.secondsLeft(now)));
+        : turn.iceServers(peer.session.user, now, peer.session.principal().secondsLeft(now)));
     m.put("token", peer.token);
     return m;
   }
@@ -316,9 +323,51 @@ public final class SignalingHub {
     remove(room, room.local.get(peerId));
   }
 
+  /** A connection is open: its token's clock starts. */
+  void started(PeerSession s) {
+    if (s.closed) {
+      return;
+    }
+    s.token.start(seconds -> {
+      ObjectNode m = JsonNodeFactory.instance.objectNode();
+      m.put("type", "auth");
+      m.put("expiring", seconds);
+      s.send(m);
+    }, () -> s.socket.close(SessionToken.CLOSE_EXPIRED, "token expired"));
+  }
+
+  /**
+   * {@code {"type":"auth","token":T}}: a fresh token for the same user, answered
+   * {@code {"type":"auth","user","exp"}}; the rooms it no longer grants are left, each with a
+   * {@code FORBIDDEN} error naming it. A refused token leaves the old one in force.
+   */
+  private void auth(PeerSession s, JsonNode token) {
+    if (token == null || !token.isTextual()) {
+      refuse(s, BAD_MESSAGE, "auth takes a token", null);
+      return;
+    }
+    SessionToken.Refresh r = s.token.refresh(token.textValue());
+    if (r instanceof SessionToken.Refresh.Rejected rej) {
+      refuse(s, rej.error().code().equals("ERR_UNAUTHORIZED") ? UNAUTHORIZED : FORBIDDEN, rej.error().message(), null);
+      return;
+    }
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
+    m.put("type", "auth");
+    m.put("user", s.user);
+    s.principal().expires().ifPresent(e -> m.put("exp", e.getEpochSecond()));
+    s.send(m);
+    for (String room : new ArrayList<>(s.rooms.keySet())) {
+      if (!s.principal().grants().mayJoin(room)) {
+        leave(s, room);
+        refuse(s, FORBIDDEN, "the fresh token does not grant room " + room + "; you left it", room);
+      }
+    }
+  }
+
   /** The connection closed: a clean close leaves every room; a drop keeps the places for a resume. */
   void closed(PeerSession s, boolean clean) {
     s.closed = true;
+    s.token.stop();
     for (Map.Entry<String, String> e : s.rooms.entrySet()) {
       Room room = rooms.get(e.getKey());
       LocalPeer peer = room == null ? null : room.local.get(e.getValue());

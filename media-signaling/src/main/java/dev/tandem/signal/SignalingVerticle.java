@@ -1,6 +1,7 @@
 package dev.tandem.signal;
 
 import dev.tandem.access.Principal;
+import dev.tandem.access.SessionToken;
 import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.schemas.Records;
 import io.vertx.core.json.JsonObject;
@@ -169,9 +170,14 @@ public final class SignalingVerticle extends VerticleBase {
     }
   }
 
-  /** Takes a {@code /v1/signal} WebSocket admitted as {@code principal}; call from the socket's event loop. */
-  public void accept(ServerWebSocket socket, Principal principal) {
-    new PeerSession(socket, principal, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
+  /**
+   * Takes a {@code /v1/signal} WebSocket admitted with {@code token}; call from the socket's event
+   * loop. The token's clock runs on the hub's loop: {@code {"type":"auth","expiring":S}} before it
+   * expires, the close with 4401 at its {@code exp} unless {@code {"type":"auth","token":T}} came.
+   */
+  public void accept(ServerWebSocket socket, SessionToken token) {
+    PeerSession s = new PeerSession(socket, token, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
+    hubContext.runOnContext(v -> hub.started(s));
   }
 
   /**

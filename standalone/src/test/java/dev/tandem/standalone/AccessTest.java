@@ -406,6 +406,42 @@ class AccessTest {
     }
   }
 
+  private static JsonObject validSignal(String schema, JsonObject m) throws Exception {
+    assertEquals(List.of(), dev.tandem.schemas.SchemaCatalog.validate("signaling/" + schema + ".json",
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(m.encode())), schema + ": " + m.encode());
+    return m;
+  }
+
+  @Test
+  void signalingHonoursExpiryAndRefreshToo() throws Exception {
+    WebSocketConnectOptions o = ws("/v1/signal").addSubProtocol("tandem.v1");
+    try (WsClient s = new WsClient(vertx, o.addSubProtocol("tandem.bearer." + hs.token("ann", grants(), 3)))) {
+      CompletableFuture<Short> code = new CompletableFuture<>();
+      s.whenClosed(code::complete);
+      s.send(new JsonObject().put("type", "join").put("room", "call:team-exp"));
+      s.next(m -> "joined".equals(m.getString("type")));
+      validSignal("auth-status", s.next(m -> "auth".equals(m.getString("type"))));
+      assertEquals((short) 4401, code.get(10, TimeUnit.SECONDS));
+    }
+    WebSocketConnectOptions o2 = ws("/v1/signal").addSubProtocol("tandem.v1");
+    try (WsClient s = new WsClient(vertx, o2.addSubProtocol("tandem.bearer." + hs.token("ann", grants(), 600)))) {
+      s.send(new JsonObject().put("type", "join").put("room", "call:team-a"));
+      s.next(m -> "joined".equals(m.getString("type")));
+      JsonObject fewer = new JsonObject().put("rooms", new JsonObject().put("call:other", "join"));
+      JsonObject refresh = new JsonObject().put("type", "auth").put("token", hs.token("ann", fewer, 600));
+      validSignal("auth", refresh);
+      s.send(refresh);
+      validSignal("auth-status", s.next(m -> "auth".equals(m.getString("type"))));
+      JsonObject left = validSignal("error", s.next(m -> "error".equals(m.getString("type"))));
+      assertEquals("FORBIDDEN", left.getString("code"));
+      assertEquals("call:team-a", left.getString("room"));
+      s.send(new JsonObject().put("type", "broadcast").put("room", "call:team-a").put("data", new JsonObject()));
+      assertEquals("NOT_IN_ROOM", s.next(m -> "error".equals(m.getString("type"))).getString("code"));
+      s.send(new JsonObject().put("type", "auth").put("token", "garbage"));
+      assertEquals("UNAUTHORIZED", s.next(m -> "error".equals(m.getString("type"))).getString("code"));
+    }
+  }
+
   @Test
   void aRefreshWithFewerGrantsEndsWhatItNoLongerCovers() throws Exception {
     String d = "f-" + id();

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.access.DocLevel;
 import dev.tandem.access.Principal;
 import dev.tandem.gateway.EdgeLimits;
-import dev.tandem.gateway.auth.ConnectionAuth;
+import dev.tandem.access.SessionToken;
 import dev.tandem.gateway.auth.DocGrants;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.docs.ClientIds.Identity;
@@ -36,7 +36,7 @@ public final class Connection implements Peer {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
   private final ServerWebSocket socket;
-  private final ConnectionAuth auth;
+  private final SessionToken auth;
   private final DocHub hub;
   private final GatewayConfig config;
   private final EdgeLimits limits;
@@ -54,7 +54,7 @@ public final class Connection implements Peer {
   private Runnable onClose = () -> { };
 
   /** A connection for {@code socket}; created on the socket's event loop. */
-  public Connection(ServerWebSocket socket, ConnectionAuth auth, DocHub hub, PresenceHub presence,
+  public Connection(ServerWebSocket socket, SessionToken auth, DocHub hub, PresenceHub presence,
       GatewayConfig config, ClientIds ids, RequestDecoder decoder, Context hubContext) {
     this.socket = socket;
     this.auth = auth;
@@ -90,7 +90,7 @@ public final class Connection implements Peer {
       if (!closed) {
         auth.start(seconds -> send(Replies.authExpiring(seconds)), () -> {
           LOG.debug("closing connection {}: its token expired", identity.alias());
-          closeWith(ConnectionAuth.CLOSE_EXPIRED, "token expired");
+          closeWith(SessionToken.CLOSE_EXPIRED, "token expired");
         });
       }
     });
@@ -230,8 +230,8 @@ public final class Connection implements Peer {
    * {@code ERR_ACCESS_DENIED}). A refused token leaves the old one in force until it expires.
    */
   private void refresh(ObjectNode echo, String token) {
-    ConnectionAuth.Refresh r = auth.refresh(token);
-    if (r instanceof ConnectionAuth.Refresh.Rejected rej) {
+    SessionToken.Refresh r = auth.refresh(token);
+    if (r instanceof SessionToken.Refresh.Rejected rej) {
       send(Replies.error(echo, rej.error()));
       return;
     }

@@ -1,9 +1,5 @@
-package dev.tandem.gateway.auth;
+package dev.tandem.access;
 
-import dev.tandem.access.Gate;
-import dev.tandem.access.Principal;
-import dev.tandem.access.TokenRefused;
-import dev.tandem.access.TokenVerifier;
 import dev.tandem.schemas.OpError;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -11,10 +7,11 @@ import java.util.function.LongConsumer;
 
 /**
  * The token a connection acts under, over the connection's life: a notice before it expires
- * ({@code {"a":"auth","expiring":S}}), the close at its {@code exp} unless a fresh token came
- * ({@code {"a":"auth","token":T}}), and the refresh itself. Confined to the hub's event loop.
+ * (the documents' {@code {"a":"auth","expiring":S}}, signaling's {@code {"type":"auth",...}}),
+ * the close at its {@code exp} unless a fresh token came, and the refresh itself. Confined to
+ * the event loop of the connection's owner.
  */
-public final class ConnectionAuth {
+public final class SessionToken {
 
   /** The WebSocket close code when a token expires unrefreshed: 4000 + HTTP's 401. */
   public static final short CLOSE_EXPIRED = 4401;
@@ -37,7 +34,7 @@ public final class ConnectionAuth {
   private long noticeTimer = -1;
   private long expiryTimer = -1;
 
-  public ConnectionAuth(Vertx vertx, Gate gate, Principal principal) {
+  public SessionToken(Vertx vertx, Gate gate, Principal principal) {
     this.vertx = vertx;
     this.verifier = gate.verifier();
     this.notice = gate.config().expiryNotice();
