@@ -60,7 +60,15 @@ public final class Standalone implements AutoCloseable {
       System.exit(2);
       return;
     }
-    Standalone running = start(config, System.getenv());
+    Standalone running;
+    try {
+      running = start(config, System.getenv());
+    } catch (IllegalArgumentException e) {
+      // A setting that cannot work (dev mode off loopback, jwt without a key, unreadable TLS files).
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-shutdown"));
     String tls = config.tls().isPresent() ? "s" : "";
     LOG.info("Tandem is up: http{}://{}:{}/ (documents at ws{}://{}:{}/v1/docs)", tls, config.host(), running.port(),
@@ -69,6 +77,9 @@ public final class Standalone implements AutoCloseable {
 
   /** Starts everything and returns once the server accepts connections. */
   public static Standalone start(StandaloneConfig config, Map<String, String> env) {
+    // Access first: a server that may not start (dev mode off loopback, jwt without a key) starts nothing.
+    AccessConfig access = AccessConfig.fromEnv(env, config.host());
+    config.tls().ifPresent(t -> t.apply(new io.vertx.core.http.HttpServerOptions()));
     Optional<LocalKafka> kafka = config.kafka().isPresent()
         ? Optional.empty()
         : Optional.of(LocalKafka.start(config.dataDir().toAbsolutePath().resolve("kafka"), 0));
@@ -91,7 +102,6 @@ public final class Standalone implements AutoCloseable {
       // Client ids must outlive a restart, or every reconnecting client's unacknowledged ops are refused.
       gatewayConfig = gatewayConfig.withSrcKey(keyFile(config.dataDir(), "src-key"));
     }
-    AccessConfig access = AccessConfig.fromEnv(env, config.host());
     if (!env.containsKey("TANDEM_DEV_SECRET")) {
       // Dev tokens the web client holds must outlive a restart, as its client ids do.
       access = access.withDevSecret(keyFile(config.dataDir(), "dev-token-key"));
