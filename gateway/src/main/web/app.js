@@ -399,6 +399,12 @@ function call(name) {
   let stream = null;
   let iceServers = [];
 
+  // A peer's name as it gives it, and who the server says it is (its token's user) when that differs.
+  function label(meta, id) {
+    const name = meta.name || meta.user || id;
+    return meta.user && meta.user !== name ? name + ' (' + meta.user + ')' : name;
+  }
+
   function tile(id, label, media, muted) {
     let el = document.getElementById('tile-' + id);
     if (!el) {
@@ -463,7 +469,7 @@ function call(name) {
         p.note('out ' + pc.localDescription.type);
       } catch (e) { p.note('offer failed ' + e); } finally { p.makingOffer = false; }
     };
-    pc.ontrack = ({streams}) => tile(id, p.meta.name || id, streams[0], false);
+    pc.ontrack = ({streams}) => tile(id, label(p.meta, id), streams[0], false);
     // A call that does not connect, or drops, restarts ICE: new candidates, renegotiated. Only the
     // impolite peer restarts (the polite one answers): two peers that joined together would
     // otherwise restart at the same moment, every time, and their offers would collide again.
@@ -476,7 +482,7 @@ function call(name) {
     p.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     p.chat.onmessage = (e) => say((p.meta.name || id) + ': ' + e.data);
     stream.getTracks().forEach((t) => pc.addTrack(t, stream));
-    tile(id, p.meta.name || id, null, false);
+    tile(id, label(p.meta, id), null, false);
     return p;
   }
 

@@ -198,7 +198,10 @@ public final class SignalingHub {
       resume(s, roomName, resume);
       return;
     }
-    JsonNode peerMeta = meta == null || meta.isNull() ? JsonNodeFactory.instance.objectNode() : meta;
+    ObjectNode peerMeta = meta == null || meta.isNull() ? JsonNodeFactory.instance.objectNode()
+        : ((ObjectNode) meta).deepCopy();
+    // Who the peer is comes from its token, never from what it says: meta.user is the token's sub.
+    peerMeta.put("user", s.user);
     Room room = rooms.computeIfAbsent(roomName, Room::new);
     whenSynced(room, () -> {
       if (s.closed) {
