@@ -524,5 +524,7 @@ class AccessTest {
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         + "Sec-WebSocket-Version: 13\r\n\r\n"));
     assertEquals(200, raw("GET / HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n\r\n"));
+    // jwt mode mints no tokens.
+    assertEquals(404, http("POST", "/v1/dev/token", null, "{\"user\":\"ann\"}").statusCode());
   }
 }

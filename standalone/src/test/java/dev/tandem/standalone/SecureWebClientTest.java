@@ -107,6 +107,38 @@ class SecureWebClientTest {
     assertTrue(presented().getSubjectX500Principal().getName().contains("tandem-test-2"));
   }
 
+  private static java.net.http.HttpResponse<String> post(String body, String... headers) throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, new TrustManager[] {new X509TrustManager() {
+      @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
+      @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
+      @Override public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }}, new SecureRandom());
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("https://localhost:" + server.port() + "/v1/dev/token"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json");
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return java.net.http.HttpClient.newBuilder().sslContext(ctx).build().send(b.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void devModeMintsTokensForItsOwnOriginOnly() throws Exception {
+    var ok = post("{\"user\":\"ann\",\"ttl\":60}", "Origin", "https://localhost:" + server.port());
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonObject minted = new JsonObject(ok.body());
+    assertEquals("ann", minted.getString("user"));
+    assertTrue(minted.getLong("exp") <= System.currentTimeMillis() / 1000 + 61);
+    assertEquals(403, post("{\"user\":\"ann\"}", "Origin", "https://evil.test").statusCode());
+    assertEquals(400, post("{\"user\":\"ann lee\"}").statusCode());
+    assertEquals(400, post("{\"user\":\"ann\",\"tandem\":{\"docs\":\"all\"}}").statusCode());
+    assertEquals(400, post("{\"user\":\"ann\",\"ttl\":999999}").statusCode());
+  }
+
   @Test
   void theWebClientWorksOverTlsAndShowsWhatItsTokenAllows() throws Exception {
     Path shots = RepoRoot.find().resolve("standalone/target/screenshots");
