@@ -131,6 +131,11 @@ class SecureWebClientTest {
     var ok = post("{\"user\":\"ann\",\"ttl\":60}", "Origin", "https://localhost:" + server.port());
     assertEquals(200, ok.statusCode(), ok.body());
     JsonObject minted = new JsonObject(ok.body());
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertEquals(List.of(), dev.tandem.schemas.SchemaCatalog.validate("auth/dev-token-response.json",
+        json.readTree(ok.body())));
+    assertEquals(List.of(), dev.tandem.schemas.SchemaCatalog.validate("auth/dev-token-request.json",
+        json.readTree("{\"user\":\"ann\",\"ttl\":60,\"tandem\":{\"docs\":{\"notes/*\":\"read\"}}}")));
     assertEquals("ann", minted.getString("user"));
     assertTrue(minted.getLong("exp") <= System.currentTimeMillis() / 1000 + 61);
     assertEquals(403, post("{\"user\":\"ann\"}", "Origin", "https://evil.test").statusCode());
