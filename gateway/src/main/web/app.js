@@ -4,6 +4,7 @@
 // from anywhere but this server.
 'use strict';
 const ShareDB = require('sharedb/lib/client');
+const {Token} = require('./token.js');
 const textType = require('../js/text-unicode-presence.js');
 ShareDB.types.register(textType);
 
@@ -16,6 +17,18 @@ const me = {
 };
 localStorage.setItem('tandem-name', me.name);
 const loopbackOnly = params.get('loopback') === '1';
+const token = new Token(me.name.replace(/[^A-Za-z0-9._@-]/g, '_').slice(0, 64));
+
+// What the token does not allow, said plainly at the top of the page.
+function notice(text) {
+  const el = $('#access');
+  el.hidden = false;
+  if (!el.textContent.includes(text)) el.textContent = (el.textContent ? el.textContent + ' · ' : '') + text;
+}
+function denied(err, what) {
+  if (err && err.code === 'ERR_ACCESS_DENIED') notice('Access denied: you may not open ' + what);
+  else if (err) console.error(err);
+}
 
 // ---------- which document ----------
 function docName() {
@@ -41,17 +54,26 @@ class Link {
   }
 
   url() {
-    // Ops are recorded as made by this name (history, per-user stats); the server takes up to 64 characters.
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/docs?user='
-        + encodeURIComponent(me.name.slice(0, 64));
+    // Ops are recorded as made by the token's user (its sub); the token rides as a subprotocol.
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/docs';
   }
 
   open() {
-    const socket = new WebSocket(this.url());
+    const socket = new WebSocket(this.url(), token.protocols());
     socket.addEventListener('open', () => { this.delay = 250; });
-    socket.addEventListener('close', () => {
+    // Tandem's auth extension: a notice before the token expires, answered with a fresh one.
+    socket.addEventListener('message', (e) => {
+      let m;
+      try { m = JSON.parse(e.data); } catch (x) { return; }
+      if (m.a !== 'auth') return;
+      if (m.expiring !== undefined) token.refresh();
+      else if (m.error) notice('Your session was not renewed: ' + m.error.message);
+    });
+    socket.addEventListener('close', (e) => {
       if (this.offline || socket !== this.connection.socket) return;
-      setTimeout(() => { if (!this.offline) this.open(); }, this.delay);
+      // 4401: the token expired; a fresh one first, then the same reconnect.
+      const again = () => { if (!this.offline) this.open(); };
+      setTimeout(() => (e.code === 4401 ? token.fetch().then(again, (x) => notice(x.message)) : again()), this.delay);
       this.delay = Math.min(5000, this.delay * 2);
     });
     if (this.connection) this.connection.bindToSocket(socket);
@@ -120,9 +142,17 @@ function editor(link, name) {
   let shadow = '';
   const others = new Map();
 
+  const level = token.docLevel('text', name);
+  const writable = level === 'write';
+  if (!level) notice('Access denied: you may not open the notes');
+  if (!writable) {
+    area.readOnly = true;
+    if (level) notice('the notes are read-only for you');
+  }
+  doc.on('error', (err) => denied(err, 'the notes'));
   doc.subscribe((err) => {
-    if (err) return console.error(err);
-    if (!doc.type) doc.create('', textType.uri, () => {});
+    if (err) return denied(err, 'the notes');
+    if (!doc.type && writable) doc.create('', textType.uri, () => {});
     else load();
   });
   doc.on('create', load);
@@ -226,9 +256,18 @@ function board(link, name) {
   let selected = null;
   let drag = null;
 
+  const level = token.docLevel('board', name);
+  const writable = level === 'write';
+  if (!level) notice('Access denied: you may not open the whiteboard');
+  if (!writable) {
+    for (const id of ['#add-note', '#add-shape', '#delete-shape']) $(id).disabled = true;
+    svg.classList.add('read-only');
+    if (level) notice('the whiteboard is read-only for you');
+  }
+  doc.on('error', (err) => denied(err, 'the whiteboard'));
   doc.subscribe((err) => {
-    if (err) return console.error(err);
-    if (!doc.type) doc.create({shapes: {}}, () => {});
+    if (err) return denied(err, 'the whiteboard');
+    if (!doc.type && writable) doc.create({shapes: {}}, () => {});
     draw();
   });
   doc.on('op', draw);
@@ -236,7 +275,7 @@ function board(link, name) {
   doc.on('load', draw);
 
   const shapes = () => (doc.data && doc.data.shapes) || {};
-  const submit = (op) => doc.submitOp(op, {source: 'local'});
+  const submit = (op) => writable && doc.submitOp(op, {source: 'local'});
   const set = (id, field, value) => {
     const old = shapes()[id][field];
     if (old === value) return null;
@@ -360,6 +399,12 @@ function call(name) {
   let stream = null;
   let iceServers = [];
 
+  // A peer's name as it gives it, and who the server says it is (its token's user) when that differs.
+  function label(meta, id) {
+    const name = meta.name || meta.user || id;
+    return meta.user && meta.user !== name ? name + ' (' + meta.user + ')' : name;
+  }
+
   function tile(id, label, media, muted) {
     let el = document.getElementById('tile-' + id);
     if (!el) {
@@ -424,7 +469,7 @@ function call(name) {
         p.note('out ' + pc.localDescription.type);
       } catch (e) { p.note('offer failed ' + e); } finally { p.makingOffer = false; }
     };
-    pc.ontrack = ({streams}) => tile(id, p.meta.name || id, streams[0], false);
+    pc.ontrack = ({streams}) => tile(id, label(p.meta, id), streams[0], false);
     // A call that does not connect, or drops, restarts ICE: new candidates, renegotiated. Only the
     // impolite peer restarts (the polite one answers): two peers that joined together would
     // otherwise restart at the same moment, every time, and their offers would collide again.
@@ -437,7 +482,7 @@ function call(name) {
     p.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     p.chat.onmessage = (e) => say((p.meta.name || id) + ': ' + e.data);
     stream.getTracks().forEach((t) => pc.addTrack(t, stream));
-    tile(id, p.meta.name || id, null, false);
+    tile(id, label(p.meta, id), null, false);
     return p;
   }
 
@@ -480,10 +525,14 @@ function call(name) {
     if (el) el.remove();
   }
 
+  // A fresh token goes to the signaling socket too: without one it closes at the token's expiry.
+  token.onChange((t) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({type: 'auth', token: t})); });
+
   async function join() {
     stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
     tile('me', me.name + ' (you)', stream, true);
-    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/signal');
+    ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/signal',
+        token.protocols());
     ws.onopen = () => send({type: 'join', room, meta: {name: me.name, color: me.color}});
     ws.onmessage = (e) => {
       const m = JSON.parse(e.data);
@@ -502,6 +551,11 @@ function call(name) {
       } else if (m.type === 'broadcast' && m.data && m.data.reaction) {
         const who = peers.get(m.from);
         react(m.data.reaction, who ? who.meta.name : m.from);
+      } else if (m.type === 'auth' && m.expiring !== undefined) {
+        token.refresh();
+      } else if (m.type === 'error' && m.code === 'FORBIDDEN') {
+        notice('Access denied: you may not join this call');
+        say('access denied: ' + m.message);
       } else if (m.type === 'error') {
         say('signaling: ' + m.code + ' ' + m.message);
       }
@@ -579,10 +633,26 @@ if (!name) {
 } else {
   document.title = name + ' · Tandem';
   $('#doc-name').value = name;
-  const link = new Link();
-  $('#offline').addEventListener('click', () => link.setOffline(!link.offline));
-  const text = editor(link, name);
-  const whiteboard = board(link, name);
-  const theCall = call(name);
-  window.tandem = {link, text, whiteboard, call: theCall, me};
+  token.fetch().then(() => {
+    me.name = token.sub;
+    $('#me').textContent = me.name;
+    const link = new Link();
+    // A fresh token goes to the open connection at once (it replaces the grants, too).
+    token.onChange((t) => {
+      const s = link.connection.socket;
+      if (s && s.readyState === 1) s.send(JSON.stringify({a: 'auth', token: t}));
+    });
+    $('#offline').addEventListener('click', () => link.setOffline(!link.offline));
+    const text = editor(link, name);
+    const whiteboard = board(link, name);
+    const theCall = call(name);
+    if (!token.mayJoin('call:' + name)) {
+      $('#join-call').disabled = true;
+      $('#join-call').title = 'your access does not include this call';
+    }
+    window.tandem = {link, text, whiteboard, call: theCall, me, token};
+  }, (e) => {
+    notice('Access denied: ' + e.message);
+    $('#status').textContent = 'no access';
+  });
 }

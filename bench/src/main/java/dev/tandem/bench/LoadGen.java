@@ -48,6 +48,8 @@ public final class LoadGen {
   private final Vertx vertx;
   private final String host;
   private final int port;
+  /** Where writers connect: {@code /v1/docs}, with {@code ?access_token=} when the server wants a token. */
+  private String path = "/v1/docs";
   private final String target;
   private volatile boolean measuring;
   private volatile boolean stopped;
@@ -59,6 +61,12 @@ public final class LoadGen {
     this.target = target;
     this.host = host;
     this.port = port;
+  }
+
+  /** The same, connecting to {@code docsPath} (for example with {@code ?access_token=T}). */
+  public LoadGen withPath(String docsPath) {
+    this.path = docsPath;
+    return this;
   }
 
   /**
@@ -147,7 +155,7 @@ public final class LoadGen {
         created.countDown();
       }
     });
-    ws.connect(port, host, "/v1/docs").await(10, TimeUnit.SECONDS);
+    ws.connect(port, host, path).await(10, TimeUnit.SECONDS);
     ws.writeTextMessage(new JsonObject().put("a", "hs").putNull("id").encode());
     long seq = 1;
     for (String d : docs) {
@@ -195,7 +203,7 @@ public final class LoadGen {
     void connect() {
       ws = client.webSocket();
       ws.textMessageHandler(this::onMessage);
-      ws.connect(port, host, "/v1/docs").onSuccess(x -> ws.writeTextMessage(new JsonObject().put("a", "hs").putNull("id")
+      ws.connect(port, host, path).onSuccess(x -> ws.writeTextMessage(new JsonObject().put("a", "hs").putNull("id")
           .encode())).onFailure(e -> System.err.println("writer " + id + " cannot connect: " + e));
     }
 

@@ -1,6 +1,17 @@
 package dev.tandem.gateway;
 
-import dev.tandem.gateway.docs.Author;
+import dev.tandem.access.AccessConfig;
+import dev.tandem.access.Admission;
+import dev.tandem.access.AuthMode;
+import dev.tandem.access.BearerToken;
+import dev.tandem.access.DevTokens;
+import dev.tandem.access.Gate;
+import dev.tandem.access.Principal;
+import dev.tandem.access.TlsFiles;
+import dev.tandem.access.TokenVerifier;
+import dev.tandem.access.SessionToken;
+import dev.tandem.gateway.auth.HttpDoors;
+import java.util.Optional;
 import dev.tandem.gateway.docs.DocHub;
 import dev.tandem.gateway.docs.DiffRunner;
 import dev.tandem.gateway.docs.DocsHttp;
@@ -50,13 +61,16 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private TransportConfig transport = TransportConfig.fromEnv(Map.of());
-  private ConnectionGate gate;
+  private ConnectionGate connections;
   private MessageLimit messageLimit;
   private DiffRunner diffs;
   private Semaphore opsStreams;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
-  private final Map<String, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket>> webSockets =
+  private final Map<String, java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken>> webSockets =
       new ConcurrentHashMap<>();
+  private AccessConfig accessConfig;
+  private Optional<TlsFiles> tls = Optional.empty();
+  private Gate gate;
   private final List<java.util.function.Consumer<Router>> extraRoutes = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicInteger sessions = new AtomicInteger();
   /** Bytes queued for this gateway's document sockets, over all of them. */
@@ -86,8 +100,22 @@ public final class GatewayVerticle extends VerticleBase {
     return this;
   }
 
-  /** Serves WebSockets at {@code path} with {@code handler} (called on the socket's event loop). */
-  public GatewayVerticle withWebSocket(String path, java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> handler) {
+  /**
+   * Who may connect ({@link AccessConfig}; default: from no environment, {@code dev} on loopback)
+   * and TLS from PEM files when given.
+   */
+  public GatewayVerticle withAccess(AccessConfig access, Optional<TlsFiles> tlsFiles) {
+    this.accessConfig = access;
+    this.tls = tlsFiles;
+    return this;
+  }
+
+  /**
+   * Serves WebSockets at {@code path} with {@code handler}, called on the socket's event loop with
+   * the token it was admitted with (its principal, and the clock and refresh of its expiry).
+   */
+  public GatewayVerticle withWebSocket(String path,
+      java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken> handler) {
     webSockets.put(path, handler);
     return this;
   }
@@ -106,10 +134,11 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Context context = vertx.getOrCreateContext();
-    gate = new ConnectionGate(vertx, transport);
+    connections = new ConnectionGate(vertx, transport);
     messageLimit = new MessageLimit(readLimit());
     diffs = new DiffRunner(transport);
     opsStreams = new Semaphore(transport.maxOpsStreams());
+    startAccess();
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     hub = new DocHub(vertx, context, config, submitter);
     clientIds = new ClientIds(config.srcKey());
@@ -139,6 +168,19 @@ public final class GatewayVerticle extends VerticleBase {
       }
       return null;
     }).compose(v -> listen());
+  }
+
+  private void startAccess() {
+    if (accessConfig == null) {
+      accessConfig = AccessConfig.fromEnv(Map.of(), config.host());
+    }
+    TokenVerifier verifier = new TokenVerifier(vertx, accessConfig);
+    verifier.watchKeys();
+    gate = new Gate(accessConfig, verifier, tls.isPresent());
+    if (accessConfig.mode() == AuthMode.DEV) {
+      LOG.info("access: dev mode: requests without a token act as an anonymous user with every grant;"
+          + " POST /v1/dev/token mints tokens");
+    }
   }
 
   /**
@@ -188,6 +230,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
       });
+      new HttpDoors(gate, new DevTokens(vertx, accessConfig)).mount(router);
       new DocsHttp(vertx, hub, config, hubContext, new HttpLimits(diffs, opsStreams, transport.bodyTimeout()))
           .mount(router);
       extraRoutes.forEach(r -> r.accept(router));
@@ -195,47 +238,55 @@ public final class GatewayVerticle extends VerticleBase {
           .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
       HttpServerOptions options = ServerOptions.of(config.host(), port, readLimit(), transport);
+      // Access: the subprotocol selected beside a tandem.bearer.<token> offer; TLS from PEM files.
+      options.setWebSocketSubProtocols(List.of(BearerToken.SUBPROTOCOL));
+      tls.ifPresent(t -> t.apply(options));
       HttpServer http = vertx.createHttpServer(options);
-      http.connectionHandler(gate::onConnection);
+      http.connectionHandler(connections::onConnection);
       http.webSocketHandshakeHandler(handshake -> {
-        if (!gate.admit(handshake)) {
+        if (!connections.admit(handshake)) {
           return;
         }
-        if ("/v1/docs".equals(handshake.path())) {
-          try {
-            Author.of(handshake.headers(), handshake.uri());
-            handshake.accept();
-          } catch (IllegalArgumentException e) {
-            LOG.debug("refused a connection naming a malformed user: {}", e.getMessage());
-            handshake.reject(400);
-          }
-        } else if (webSockets.containsKey(handshake.path())) {
-          handshake.accept();
-        } else {
+        if (!"/v1/docs".equals(handshake.path()) && !webSockets.containsKey(handshake.path())) {
           handshake.reject(404);
+          return;
+        }
+        Admission a = gate.admit(handshake.headers(), handshake.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
+        if (a instanceof Admission.Refused r) {
+          LOG.debug("refused a socket to {}: {} {}", BearerToken.redact(handshake.uri()), r.status(), r.reason());
+          handshake.reject(r.status());
+        } else {
+          handshake.accept();
         }
       });
       http.webSocketHandler(ws -> {
+        // Admitted at the handshake; the verified token is remembered, so this costs a lookup.
+        Admission a = gate.admit(ws.headers(), ws.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
+        if (!(a instanceof Admission.Admitted admitted)) {
+          ws.close((short) 1008, "refused");
+          return;
+        }
         var other = webSockets.get(ws.path());
         if (other != null) {
           liveness.watch(ws);
-          other.accept(ws);
+          other.accept(ws, new SessionToken(vertx, gate, admitted.principal()));
           // After the protocol's handlers: it takes the socket's exception handler.
           messageLimit.watch(ws);
           return;
         }
         sessions.incrementAndGet();
-        Connection session = new Connection(ws, Author.of(ws.headers(), ws.uri()), hub, presence, config, clientIds,
-            decoder, hubContext, outbound);
+        Connection session = new Connection(ws, new SessionToken(vertx, gate, admitted.principal()), hub, presence,
+            config, clientIds, decoder, hubContext, outbound);
         session.whenClosed(sessions::decrementAndGet);
         liveness.watch(ws, () -> session.unresponsive(liveness.ttlMillis()));
         messageLimit.watch(ws);
       });
       return http.requestHandler(request -> {
-        if (gate.admit(request)) {
+        if (connections.admit(request)) {
           router.handle(request);
         }
       }).listen().onSuccess(bound -> {
+        tls.ifPresent(t -> t.watch(vertx, bound));
         if (server == null) {
           server = bound;
         }
@@ -304,11 +355,11 @@ public final class GatewayVerticle extends VerticleBase {
         + "# TYPE tandem_gateway_presence_channels gauge\n"
         + "tandem_gateway_presence_channels " + presence.channelCount() + "\n"
         + "# TYPE tandem_gateway_connections gauge\n"
-        + "tandem_gateway_connections " + gate.openConnections() + "\n"
+        + "tandem_gateway_connections " + connections.openConnections() + "\n"
         + "# TYPE tandem_gateway_connections_refused_total counter\n"
-        + "tandem_gateway_connections_refused_total " + gate.refusedCount() + "\n"
+        + "tandem_gateway_connections_refused_total " + connections.refusedCount() + "\n"
         + "# TYPE tandem_gateway_handshake_timeouts_total counter\n"
-        + "tandem_gateway_handshake_timeouts_total " + gate.handshakeTimeoutCount() + "\n"
+        + "tandem_gateway_handshake_timeouts_total " + connections.handshakeTimeoutCount() + "\n"
         + "# TYPE tandem_gateway_messages_too_large_total counter\n"
         + "tandem_gateway_messages_too_large_total " + messageLimit.closedCount() + "\n";
   }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.Principal;
+import dev.tandem.access.SessionToken;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.HashMap;
@@ -28,6 +30,8 @@ final class PeerSession {
 
   final ServerWebSocket socket;
   final String user;
+  /** The token this connection acts under: its sub, its room grants, its expiry and refresh. */
+  final SessionToken token;
   /** Room to this connection's peer id there. */
   final Map<String, String> rooms = new HashMap<>();
   private final double perMilli;
@@ -36,9 +40,11 @@ final class PeerSession {
   private long last = System.nanoTime();
   boolean closed;
 
-  PeerSession(ServerWebSocket socket, SignalingHub hub, Context hubContext, int maxBytes, int perSecond) {
+  PeerSession(ServerWebSocket socket, SessionToken token, SignalingHub hub, Context hubContext, int maxBytes,
+      int perSecond) {
     this.socket = socket;
-    this.user = "peer";
+    this.token = token;
+    this.user = token.principal().user();
     this.perMilli = perSecond / 1000.0;
     this.capacity = perSecond * 2.0;
     this.tokens = capacity;
@@ -62,6 +68,11 @@ final class PeerSession {
       hubContext.runOnContext(x -> hub.closed(this, clean));
     });
     socket.exceptionHandler(e -> { });
+  }
+
+  /** Who the connection acts for now (a refresh may have changed the grants). */
+  Principal principal() {
+    return token.principal();
   }
 
   private static Object parse(String text) {

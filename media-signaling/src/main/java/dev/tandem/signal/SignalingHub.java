@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.SessionToken;
 import dev.tandem.schemas.SignalRecord;
 import dev.tandem.schemas.SignalRecord.Member;
 import io.vertx.core.Vertx;
@@ -40,6 +41,16 @@ public final class SignalingHub {
   static final String ALREADY_JOINED = "ALREADY_JOINED";
   static final String PEER_NOT_FOUND = "PEER_NOT_FOUND";
   static final String BAD_TOKEN = "BAD_TOKEN";
+  /** The connection's token does not grant the room (or, for TURN, any room). */
+  static final String FORBIDDEN = "FORBIDDEN";
+  /** A fresh token ({@code auth}) that was refused: the old one stays until it expires. */
+  static final String UNAUTHORIZED = "UNAUTHORIZED";
+  /** More rooms than one connection may be in at once. */
+  static final String TOO_MANY_ROOMS = "TOO_MANY_ROOMS";
+  /** Rooms per connection: a tab is in one call; a few more leave room for a lobby and a side room. */
+  static final int MAX_ROOMS_PER_CONNECTION = 8;
+  /** A peer's {@code meta} (a name, a colour, flags) as JSON text; what every peer of the room receives. */
+  static final int MAX_META_CHARS = 2048;
 
   private static final int MAX_ROOM_NAME = 256;
   private static final int MAX_BUFFERED = 256;
@@ -135,6 +146,10 @@ public final class SignalingHub {
       return;
     }
     String type = m.path("type").asText("");
+    if (type.equals("auth")) {
+      auth(s, m.get("token"));
+      return;
+    }
     String room = m.path("room").isTextual() ? m.get("room").textValue() : null;
     if (!List.of("join", "signal", "broadcast", "leave").contains(type)) {
       refuse(s, UNKNOWN_TYPE, "unknown message type '" + type + "'", room);
@@ -158,6 +173,19 @@ public final class SignalingHub {
   }
 
   private void join(PeerSession s, String roomName, JsonNode meta, JsonNode resume) {
+    if (!s.principal().grants().mayJoin(roomName)) {
+      refuse(s, FORBIDDEN, "the token does not grant joining room " + roomName, roomName);
+      return;
+    }
+    if (!s.rooms.containsKey(roomName) && s.rooms.size() >= MAX_ROOMS_PER_CONNECTION) {
+      refuse(s, TOO_MANY_ROOMS, "a connection may be in at most " + MAX_ROOMS_PER_CONNECTION + " rooms; leave one first",
+          roomName);
+      return;
+    }
+    if (meta != null && meta.toString().length() > MAX_META_CHARS) {
+      refuse(s, TOO_LARGE, "meta is over " + MAX_META_CHARS + " characters of JSON", roomName);
+      return;
+    }
     if (s.rooms.containsKey(roomName)) {
       refuse(s, ALREADY_JOINED, "already in room " + roomName + " as " + s.rooms.get(roomName), roomName);
       return;
@@ -170,7 +198,10 @@ public final class SignalingHub {
       resume(s, roomName, resume);
       return;
     }
-    JsonNode peerMeta = meta == null || meta.isNull() ? JsonNodeFactory.instance.objectNode() : meta;
+    ObjectNode peerMeta = meta == null || meta.isNull() ? JsonNodeFactory.instance.objectNode()
+        : ((ObjectNode) meta).deepCopy();
+    // Who the peer is comes from its token, never from what it says: meta.user is the token's sub.
+    peerMeta.put("user", s.user);
     Room room = rooms.computeIfAbsent(roomName, Room::new);
     whenSynced(room, () -> {
       if (s.closed) {
@@ -232,7 +263,10 @@ public final class SignalingHub {
     for (RemotePeer p : room.remote.values()) {
       peers.addObject().put("peerId", p.peerId()).set("meta", p.meta());
     }
-    m.set("iceServers", turn.iceServers(peer.peerId, System.currentTimeMillis()));
+    long now = System.currentTimeMillis();
+    // TURN as expiry:sub, for no longer than the joining connection's token lives.
+    m.set("iceServers", peer.session == null ? turn.iceServers(peer.peerId, now)
+        : turn.iceServers(peer.session.user, now, peer.session.principal().secondsLeft(now)));
     m.put("token", peer.token);
     return m;
   }
@@ -292,9 +326,51 @@ public final class SignalingHub {
     remove(room, room.local.get(peerId));
   }
 
+  /** A connection is open: its token's clock starts. */
+  void started(PeerSession s) {
+    if (s.closed) {
+      return;
+    }
+    s.token.start(seconds -> {
+      ObjectNode m = JsonNodeFactory.instance.objectNode();
+      m.put("type", "auth");
+      m.put("expiring", seconds);
+      s.send(m);
+    }, () -> s.socket.close(SessionToken.CLOSE_EXPIRED, "token expired"));
+  }
+
+  /**
+   * {@code {"type":"auth","token":T}}: a fresh token for the same user, answered
+   * {@code {"type":"auth","user","exp"}}; the rooms it no longer grants are left, each with a
+   * {@code FORBIDDEN} error naming it. A refused token leaves the old one in force.
+   */
+  private void auth(PeerSession s, JsonNode token) {
+    if (token == null || !token.isTextual()) {
+      refuse(s, BAD_MESSAGE, "auth takes a token", null);
+      return;
+    }
+    SessionToken.Refresh r = s.token.refresh(token.textValue());
+    if (r instanceof SessionToken.Refresh.Rejected rej) {
+      refuse(s, rej.error().code().equals("ERR_UNAUTHORIZED") ? UNAUTHORIZED : FORBIDDEN, rej.error().message(), null);
+      return;
+    }
+    ObjectNode m = JsonNodeFactory.instance.objectNode();
+    m.put("type", "auth");
+    m.put("user", s.user);
+    s.principal().expires().ifPresent(e -> m.put("exp", e.getEpochSecond()));
+    s.send(m);
+    for (String room : new ArrayList<>(s.rooms.keySet())) {
+      if (!s.principal().grants().mayJoin(room)) {
+        leave(s, room);
+        refuse(s, FORBIDDEN, "the fresh token does not grant room " + room + "; you left it", room);
+      }
+    }
+  }
+
   /** The connection closed: a clean close leaves every room; a drop keeps the places for a resume. */
   void closed(PeerSession s, boolean clean) {
     s.closed = true;
+    s.token.stop();
     for (Map.Entry<String, String> e : s.rooms.entrySet()) {
       Room room = rooms.get(e.getKey());
       LocalPeer peer = room == null ? null : room.local.get(e.getValue());

@@ -1,11 +1,15 @@
 package dev.tandem.signal;
 
+import dev.tandem.access.Principal;
+import dev.tandem.access.SessionToken;
+import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.SignalRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.Map;
@@ -139,20 +143,33 @@ public final class SignalingVerticle extends VerticleBase {
     }
   }
 
-  /** Takes a {@code /v1/signal} WebSocket; call from the socket's event loop. */
-  public void accept(ServerWebSocket socket) {
-    new PeerSession(socket, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
+  /**
+   * Takes a {@code /v1/signal} WebSocket admitted with {@code token}; call from the socket's event
+   * loop. The token's clock runs on the hub's loop: {@code {"type":"auth","expiring":S}} before it
+   * expires, the close with 4401 at its {@code exp} unless {@code {"type":"auth","token":T}} came.
+   */
+  public void accept(ServerWebSocket socket, SessionToken token) {
+    PeerSession s = new PeerSession(socket, token, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
+    hubContext.runOnContext(v -> hub.started(s));
   }
 
-  /** Adds {@code GET /v1/turn-credentials[?user=NAME]}. */
+  /**
+   * Adds {@code GET /v1/turn-credentials}, behind the gateway's door (which admitted the request
+   * and names its principal): only for a token that grants a room, as {@code expiry:sub}, for no
+   * longer than the token lives (a free relay for anyone would be the alternative).
+   */
   public void mount(Router router) {
     router.get("/v1/turn-credentials").handler(ctx -> {
-      String user = ctx.request().getParam("user");
-      if (user == null || user.isBlank() || user.length() > 128) {
-        user = "anonymous";
+      Principal p = RequestPrincipal.of(ctx).orElseThrow();
+      if (!p.grants().anyRoom()) {
+        ctx.response().setStatusCode(403).putHeader("content-type", "application/json").end(new JsonObject()
+            .put("error", new JsonObject().put("code", SignalingHub.FORBIDDEN)
+                .put("message", "TURN credentials are for tokens that grant a room")).encode());
+        return;
       }
+      long now = System.currentTimeMillis();
       ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-          .end(turn.response(user, System.currentTimeMillis()).toString());
+          .end(turn.response(p.user(), now, p.secondsLeft(now)).toString());
     });
   }
 

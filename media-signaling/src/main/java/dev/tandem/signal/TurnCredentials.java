@@ -36,8 +36,17 @@ public final class TurnCredentials {
 
   /** A username for {@code user} valid until {@code nowMillis + ttl}. */
   public String username(String user, long nowMillis) {
-    long expiry = nowMillis / 1000 + ttl.toSeconds();
+    return username(user, nowMillis, Long.MAX_VALUE);
+  }
+
+  /** A username for {@code user} valid for the TTL, and never more than {@code maxSeconds}. */
+  public String username(String user, long nowMillis, long maxSeconds) {
+    long expiry = nowMillis / 1000 + ttlSeconds(maxSeconds);
     return expiry + ":" + user.replace(":", "_");
+  }
+
+  private long ttlSeconds(long maxSeconds) {
+    return Math.max(0, Math.min(ttl.toSeconds(), maxSeconds));
   }
 
   public String password(String username) {
@@ -52,28 +61,38 @@ public final class TurnCredentials {
 
   /** {@code {username, password, ttl, uris, iceServers}} for {@code GET /v1/turn-credentials}. */
   public ObjectNode response(String user, long nowMillis) {
+    return response(user, nowMillis, Long.MAX_VALUE);
+  }
+
+  /** The same, valid for at most {@code maxSeconds} (what is left of the caller's token). */
+  public ObjectNode response(String user, long nowMillis, long maxSeconds) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (enabled()) {
-      String username = username(user, nowMillis);
+      String username = username(user, nowMillis, maxSeconds);
       o.put("username", username);
       o.put("password", password(username));
-      o.put("ttl", ttl.toSeconds());
+      o.put("ttl", ttlSeconds(maxSeconds));
       ArrayNode uris = o.putArray("uris");
       turnUrls.forEach(uris::add);
     }
-    o.set("iceServers", iceServers(user, nowMillis));
+    o.set("iceServers", iceServers(user, nowMillis, maxSeconds));
     return o;
   }
 
   /** RTCPeerConnection's {@code iceServers}: STUN, then TURN with credentials when a secret is set. */
   public ArrayNode iceServers(String user, long nowMillis) {
+    return iceServers(user, nowMillis, Long.MAX_VALUE);
+  }
+
+  /** The same, TURN credentials valid for at most {@code maxSeconds}. */
+  public ArrayNode iceServers(String user, long nowMillis, long maxSeconds) {
     ArrayNode servers = JsonNodeFactory.instance.arrayNode();
     if (!stunUrls.isEmpty()) {
       ArrayNode urls = servers.addObject().putArray("urls");
       stunUrls.forEach(urls::add);
     }
     if (enabled() && !turnUrls.isEmpty()) {
-      String username = username(user, nowMillis);
+      String username = username(user, nowMillis, maxSeconds);
       ObjectNode turn = servers.addObject();
       ArrayNode urls = turn.putArray("urls");
       turnUrls.forEach(urls::add);

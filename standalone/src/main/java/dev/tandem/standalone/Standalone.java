@@ -1,6 +1,8 @@
 package dev.tandem.standalone;
 
 import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.access.AccessConfig;
+import dev.tandem.access.AuthMode;
 import dev.tandem.gateway.GatewayVerticle;
 import dev.tandem.gateway.TransportConfig;
 import dev.tandem.kafka.local.LocalKafka;
@@ -59,14 +61,26 @@ public final class Standalone implements AutoCloseable {
       System.exit(2);
       return;
     }
-    Standalone running = start(config, System.getenv());
+    Standalone running;
+    try {
+      running = start(config, System.getenv());
+    } catch (IllegalArgumentException e) {
+      // A setting that cannot work (dev mode off loopback, jwt without a key, unreadable TLS files).
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-shutdown"));
-    LOG.info("Tandem is up: http://{}:{}/ (documents at ws://{}:{}/v1/docs)", config.host(), running.port(),
-        config.host(), running.port());
+    String tls = config.tls().isPresent() ? "s" : "";
+    LOG.info("Tandem is up: http{}://{}:{}/ (documents at ws{}://{}:{}/v1/docs)", tls, config.host(), running.port(),
+        tls, config.host(), running.port());
   }
 
   /** Starts everything and returns once the server accepts connections. */
   public static Standalone start(StandaloneConfig config, Map<String, String> env) {
+    // Access first: a server that may not start (dev mode off loopback, jwt without a key) starts nothing.
+    AccessConfig access = AccessConfig.fromEnv(env, config.host());
+    config.tls().ifPresent(t -> t.apply(new io.vertx.core.http.HttpServerOptions()));
     Optional<LocalKafka> kafka = config.kafka().isPresent()
         ? Optional.empty()
         : Optional.of(LocalKafka.start(config.dataDir().toAbsolutePath().resolve("kafka"), 0));
@@ -88,10 +102,19 @@ public final class Standalone implements AutoCloseable {
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID());
     if (!env.containsKey("TANDEM_SRC_KEY")) {
       // Client ids must outlive a restart, or every reconnecting client's unacknowledged ops are refused.
-      gatewayConfig = gatewayConfig.withSrcKey(srcKey(config.dataDir()));
+      gatewayConfig = gatewayConfig.withSrcKey(keyFile(config.dataDir(), "src-key"));
+    }
+    if (!env.containsKey("TANDEM_DEV_SECRET")) {
+      // Dev tokens the web client holds must outlive a restart, as its client ids do.
+      access = access.withDevSecret(keyFile(config.dataDir(), "dev-token-key"));
+    }
+    if (access.mode() == AuthMode.DEV) {
+      LOG.info("access: dev mode (requests without a token act as an anonymous user with every grant);"
+          + " set TANDEM_AUTH=jwt and TANDEM_JWT_SECRET or TANDEM_JWT_KEYS for tokens only");
     }
     GatewayVerticle gw = new GatewayVerticle(gatewayConfig)
         .withTransport(TransportConfig.fromEnv(env))
+        .withAccess(access, config.tls())
         .withWebSocket("/v1/signal", signaling::accept)
         .withRoutes(signaling::mount)
         // Each part is up only while its loop makes progress, so a wedged loop turns /health 503.
@@ -140,20 +163,20 @@ public final class Standalone implements AutoCloseable {
     }
   }
 
-  /** The key that signs client ids, kept in the data directory so ids survive a restart. */
-  private static String srcKey(Path dataDir) {
+  /** A random key kept in the data directory ({@code name}), so what it signs survives a restart. */
+  private static String keyFile(Path dataDir, String name) {
     try {
-      Path f = dataDir.resolve("src-key");
+      Path f = dataDir.resolve(name);
       if (!Files.exists(f)) {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Path tmp = dataDir.resolve("src-key.tmp");
+        Path tmp = dataDir.resolve(name + ".tmp");
         Files.writeString(tmp, Base64.getUrlEncoder().withoutPadding().encodeToString(key));
         Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
       }
       return Files.readString(f).trim();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the client id key in " + dataDir, e);
+      throw new UncheckedIOException("cannot keep the key " + name + " in " + dataDir, e);
     }
   }
 

@@ -128,11 +128,11 @@ class HistoryTest {
   @Test
   void opsRecordWhoMadeThem() throws Exception {
     String id = "who-" + UUID.randomUUID();
-    try (WsClient ann = WsClient.shareDb(vertx, cluster.port(0), "/v1/docs?user=ann%20lee")) {
+    try (WsClient ann = WsClient.shareDb(vertx, cluster.port(0), "/v1/docs?user=ann.lee")) {
       editSteps(ann, id, 2);
     }
     HttpResponse<String> put = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.port(0)
-        + "/v1/docs/notes/" + id)).header("X-Tandem-User", "import-bot").PUT(HttpRequest.BodyPublishers.ofString("w0 w1 w2"))
+        + "/v1/docs/notes/" + id + "?user=import-bot")).header("X-Tandem-User", "forged").PUT(HttpRequest.BodyPublishers.ofString("w0 w1 w2"))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, put.statusCode(), put.body());
     String[] lines = get("/v1/docs/notes/" + id + "/ops?from=0").body().trim().split("\n");
@@ -140,11 +140,14 @@ class HistoryTest {
     for (String line : lines) {
       users.add(new JsonObject(line).getString("user"));
     }
-    assertEquals(List.of("ann lee", "ann lee", "ann lee", "import-bot"), users);
+    // In dev mode a request without a token names itself with ?user=; X-Tandem-User is not trusted.
+    assertEquals(List.of("ann.lee", "ann.lee", "ann.lee", "import-bot"), users);
     Run stats = cli("stats");
-    assertTrue(stats.out.contains("ann lee") && stats.out.contains("import-bot"), stats.out);
+    assertTrue(stats.out.contains("ann.lee") && stats.out.contains("import-bot"), stats.out);
 
-    // A malformed name is refused, on a connection and on a request.
+    // A malformed name (too long, or not plain: a space, a bidi override) is refused, on a connection and a request.
+    assertThrows(Exception.class, () -> new WsClient(vertx, cluster.port(0), "/v1/docs?user=ann%E2%80%AEnimda").close());
+    assertEquals(400, put("/v1/docs/notes/" + id + "?user=ann%20lee", "w0").statusCode());
     String tooLong = "x".repeat(65);
     assertThrows(Exception.class, () -> new WsClient(vertx, cluster.port(0), "/v1/docs?user=" + tooLong).close());
     assertEquals(400, put("/v1/docs/notes/" + id + "?user=" + tooLong, "w0").statusCode());

@@ -115,8 +115,16 @@ final class TestCluster implements AutoCloseable {
 
   /** A gateway that also serves signaling ({@code /v1/signal}, {@code /v1/turn-credentials}) when {@code signal} is given. */
   GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal) {
+    return addGateway(base, signal, null);
+  }
+
+  /** The same, admitting by {@code access} (null: the default, dev on loopback). */
+  GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal, dev.tandem.access.AccessConfig access) {
     Vertx vertx = Vertx.vertx();
     GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()).withSrcKey(srcKey));
+    if (access != null) {
+      gw.withAccess(access, java.util.Optional.empty());
+    }
     SignalingVerticle sig = null;
     if (signal != null) {
       sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID()));

@@ -42,6 +42,36 @@ final class WsClient implements AutoCloseable {
     socket = ws;
   }
 
+  /** A connection with the given options (headers, subprotocols); fails as the handshake fails. */
+  WsClient(Vertx vertx, io.vertx.core.http.WebSocketConnectOptions options) throws Exception {
+    this.vertx = vertx;
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(4 << 20).setMaxMessageSize(4 << 20)
+        .setSsl(options.isSsl() != null && options.isSsl()).setTrustAll(true).setVerifyHost(false));
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(received::add);
+    try {
+      ws.connect(options).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      client.close();
+      throw e;
+    }
+    socket = ws;
+  }
+
+  /** The subprotocol the server selected, if any. */
+  String subProtocol() {
+    return socket.subProtocol();
+  }
+
+  /** Past ShareDB's handshake on an open connection. */
+  WsClient handshake() throws Exception {
+    next("init");
+    send(new JsonObject().put("a", "hs").put("protocol", 1).put("protocolMinor", 2).putNull("id"));
+    id = next("hs").getString("id");
+    return this;
+  }
+
   /** A connection to {@code /v1/docs} past ShareDB's handshake (init, then hs). */
   static WsClient shareDb(Vertx vertx, int port) throws Exception {
     return shareDb(vertx, port, "/v1/docs");

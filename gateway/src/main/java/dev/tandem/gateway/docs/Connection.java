@@ -1,7 +1,11 @@
 package dev.tandem.gateway.docs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.DocLevel;
+import dev.tandem.access.Principal;
 import dev.tandem.gateway.EdgeLimits;
+import dev.tandem.access.SessionToken;
+import dev.tandem.gateway.auth.DocGrants;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.docs.ClientIds.Identity;
 import dev.tandem.gateway.docs.Request.Bulk;
@@ -32,7 +36,7 @@ public final class Connection implements Peer {
   private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
 
   private final ServerWebSocket socket;
-  private final Optional<String> user;
+  private final SessionToken auth;
   private final DocHub hub;
   private final GatewayConfig config;
   private final EdgeLimits limits;
@@ -50,11 +54,11 @@ public final class Connection implements Peer {
   private final Context hubContext;
 
   /** A connection for {@code socket}; created on the socket's event loop. */
-  public Connection(ServerWebSocket socket, Optional<String> user, DocHub hub, PresenceHub presence,
+  public Connection(ServerWebSocket socket, SessionToken auth, DocHub hub, PresenceHub presence,
       GatewayConfig config, ClientIds ids, RequestDecoder decoder, Context hubContext, OutboundBytes outbound) {
     this.socket = socket;
     this.hubContext = hubContext;
-    this.user = user;
+    this.auth = auth;
     this.hub = hub;
     this.presenceRequests = new PresenceRequests(this, presence, hub, config.limits(), config.instanceId());
     this.config = config;
@@ -82,6 +86,14 @@ public final class Connection implements Peer {
     socket.closeHandler(v -> hubContext.runOnContext(x -> close()));
     socket.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
     send(Replies.init("init", identity.secret()));
+    hubContext.runOnContext(v -> {
+      if (!closed) {
+        auth.start(seconds -> send(Replies.authExpiring(seconds)), () -> {
+          LOG.debug("closing connection {}: its token expired", identity.alias());
+          closeWith(SessionToken.CLOSE_EXPIRED, "token expired");
+        });
+      }
+    });
   }
 
   /** Runs {@code action} once the connection is closed. */
@@ -114,7 +126,14 @@ public final class Connection implements Peer {
   }
 
   private void dispatch(ObjectNode raw, ObjectNode echo, Request request) {
-    if (request instanceof Request.Handshake h) {
+    Optional<OpError> denied = denied(request);
+    if (denied.isPresent()) {
+      send(Replies.error(echo, denied.get()));
+      return;
+    }
+    if (request instanceof Request.Auth a) {
+      refresh(echo, a.token());
+    } else if (request instanceof Request.Handshake h) {
       handshake(h);
     } else if (request instanceof Request.Fetch f) {
       hub.open(f.key(), view -> catchUp(raw, echo, view, f.version()), e -> fail(echo, e));
@@ -148,6 +167,68 @@ public final class Connection implements Peer {
   }
 
   /**
+   * Every door of the protocol, checked against the connection's token before anything else:
+   * {@code read} to fetch, subscribe, read snapshots and use presence, {@code write} for ops
+   * (edits, create, delete). A bulk request is refused whole, naming the first document it may
+   * not read. Unsubscribing and pings need nothing.
+   */
+  private Optional<OpError> denied(Request request) {
+    Principal p = auth.principal();
+    if (request instanceof Request.Fetch f) {
+      return need(p, f.key(), DocLevel.READ);
+    } else if (request instanceof Request.Subscribe s) {
+      return need(p, s.key(), DocLevel.READ);
+    } else if (request instanceof Request.SnapshotAtVersion n) {
+      return need(p, n.key(), DocLevel.READ);
+    } else if (request instanceof Request.SnapshotAtTime n) {
+      return need(p, n.key(), DocLevel.READ);
+    } else if (request instanceof Request.Submit s) {
+      return need(p, s.key(), DocLevel.WRITE);
+    } else if (request instanceof Bulk b) {
+      for (BulkItem i : b.items()) {
+        Optional<OpError> e = need(p, new DocKey(b.collection(), i.id()), DocLevel.READ);
+        if (e.isPresent()) {
+          return e;
+        }
+      }
+    } else if (request instanceof Request.PresenceSubmit ps) {
+      return DocGrants.channelRefusal(p, ps.channel());
+    } else if (request instanceof Request.PresenceSubscribe ps) {
+      return DocGrants.channelRefusal(p, ps.channel());
+    } else if (request instanceof Request.PresenceRequest pr) {
+      return DocGrants.channelRefusal(p, pr.channel());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<OpError> need(Principal p, DocKey key, DocLevel level) {
+    return p.doc(key.collection(), key.id()).allows(level) ? Optional.empty()
+        : Optional.of(DocGrants.error(key, level));
+  }
+
+  /**
+   * A fresh token: answered with its user, expiry and grants; what it no longer grants ends
+   * (subscriptions with an {@code op} error, presence channels with a {@code pu} error, both
+   * {@code ERR_ACCESS_DENIED}). A refused token leaves the old one in force until it expires.
+   */
+  private void refresh(ObjectNode echo, String token) {
+    SessionToken.Refresh r = auth.refresh(token);
+    if (r instanceof SessionToken.Refresh.Rejected rej) {
+      send(Replies.error(echo, rej.error()));
+      return;
+    }
+    Principal now = auth.principal();
+    send(Replies.authAccepted(now));
+    for (DocKey key : new java.util.ArrayList<>(subscribed)) {
+      need(now, key, DocLevel.READ).ifPresent(e -> {
+        unsubscribe(key);
+        send(Replies.docRevoked(key, e));
+      });
+    }
+    presenceRequests.revoke(ch -> DocGrants.channelRefusal(now, ch));
+  }
+
+  /**
    * A client that had an id before (a reconnect) keeps it when it proves it is that id's owner;
    * an id it cannot prove is never used: it keeps the fresh id it was given (a sharedb client
    * that resends an op under an unproven id then gets an error for it and fetches).
@@ -167,6 +248,12 @@ public final class Connection implements Peer {
     subscribing.add(s.key());
     hub.open(s.key(), view -> {
       subscribing.remove(s.key());
+      Optional<OpError> revoked = need(auth.principal(), s.key(), DocLevel.READ);
+      if (revoked.isPresent()) {
+        // The token changed while the document loaded.
+        send(Replies.error(echo, revoked.get()));
+        return;
+      }
       if (!closed && catchUp(raw, echo, view, s.version())) {
         subscribed.add(s.key());
         hub.subscribe(this, view);
@@ -248,7 +335,7 @@ public final class Connection implements Peer {
         } else {
           hub.catchUp(this, view, item.version().get(), view.version());
         }
-        if (b.subscribe()) {
+        if (b.subscribe() && need(auth.principal(), key, DocLevel.READ).isEmpty()) {
           subscribed.add(key);
           hub.subscribe(this, view);
         }
@@ -290,7 +377,7 @@ public final class Connection implements Peer {
     String gw = config.instanceId();
     DocKey k = s.key();
     Long v = s.version().orElse(null);
-    String by = user.orElse(null);
+    String by = auth.principal().user();
     if (s.body() instanceof Request.Edit e) {
       return new SubmittedOp(1, "op", k.collection(), k.id(), src, s.seq(), v, e.op(), null, null, gw, null, by, now);
     }
@@ -405,6 +492,7 @@ public final class Connection implements Peer {
       return;
     }
     closed = true;
+    auth.stop();
     presenceOutbox.clear();
     hub.closed(this);
     presenceRequests.close();

@@ -238,27 +238,51 @@ public final class PresenceHub {
     dropIfUnused(c);
   }
 
+  /** The channels where {@code peer} is subscribed or has a presence of its own. */
+  java.util.Set<String> channelsOf(Peer peer) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Channel c : channels.values()) {
+      if (c.subscribers.contains(peer) || c.awaiting.contains(peer)
+          || c.locals.values().stream().anyMatch(l -> l.peer == peer)) {
+        out.add(c.ch);
+      }
+    }
+    return out;
+  }
+
+  /** {@code peer} leaves channel {@code ch}: its presences there leave, it hears no more of others'. */
+  void leave(Peer peer, String ch) {
+    Channel c = channels.get(ch);
+    if (c != null) {
+      release(peer, c);
+    }
+  }
+
   /** A connection closed: its presences leave at once, everywhere. */
   void closed(Peer peer) {
     delivery.forget(peer);
     for (Channel c : new ArrayList<>(channels.values())) {
-      c.subscribers.remove(peer);
-      c.awaiting.remove(peer);
-      for (Map.Entry<String, Local> e : new ArrayList<>(c.locals.entrySet())) {
-        Local l = e.getValue();
-        if (l.peer != peer) {
-          continue;
-        }
-        vertx.cancelTimer(l.timer);
-        Entry last = l.latest != null ? l.latest : l.sent;
-        if (last != null && !last.gone()) {
-          l.latest = last.withValue(NullNode.getInstance(), last.v());
-          flush(c, e.getKey());
-        }
-        c.locals.remove(e.getKey());
-      }
-      dropIfUnused(c);
+      release(peer, c);
     }
+  }
+
+  private void release(Peer peer, Channel c) {
+    c.subscribers.remove(peer);
+    c.awaiting.remove(peer);
+    for (Map.Entry<String, Local> e : new ArrayList<>(c.locals.entrySet())) {
+      Local l = e.getValue();
+      if (l.peer != peer) {
+        continue;
+      }
+      vertx.cancelTimer(l.timer);
+      Entry last = l.latest != null ? l.latest : l.sent;
+      if (last != null && !last.gone()) {
+        l.latest = last.withValue(NullNode.getInstance(), last.v());
+        flush(c, e.getKey());
+      }
+      c.locals.remove(e.getKey());
+    }
+    dropIfUnused(c);
   }
 
   // ---- from Kafka ----

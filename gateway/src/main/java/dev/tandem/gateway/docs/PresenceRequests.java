@@ -107,6 +107,23 @@ final class PresenceRequests {
     return false;
   }
 
+  /**
+   * The channels {@code refusal} no longer allows end: the connection's presence there leaves,
+   * it stops receiving others', and the client gets {@code pu} with the error.
+   */
+  void revoke(java.util.function.Function<String, java.util.Optional<OpError>> refusal) {
+    java.util.Set<String> all = new HashSet<>(channels);
+    all.addAll(presence.channelsOf(peer));
+    for (String ch : all) {
+      refusal.apply(ch).ifPresent(e -> {
+        presence.leave(peer, ch);
+        peer.dropPresence(ch);
+        channels.remove(ch);
+        peer.send(Replies.presenceRevoked(ch, e));
+      });
+    }
+  }
+
   /** The connection closed: its presences leave everywhere. */
   void close() {
     presence.closed(peer);

@@ -59,6 +59,51 @@ final class Replies {
     return m;
   }
 
+  /** Tandem's {@code auth} extension: the token expires in {@code seconds}; send a fresh one. */
+  static ObjectNode authExpiring(long seconds) {
+    ObjectNode m = NODES.objectNode();
+    m.put("a", "auth");
+    m.put("expiring", seconds);
+    return m;
+  }
+
+  /** A fresh token is in force: its user, expiry (Unix seconds) and grants. */
+  static ObjectNode authAccepted(dev.tandem.access.Principal p) {
+    ObjectNode m = NODES.objectNode();
+    m.put("a", "auth");
+    m.put("user", p.user());
+    p.expires().ifPresent(e -> m.put("exp", e.getEpochSecond()));
+    try {
+      m.set("tandem", new com.fasterxml.jackson.databind.ObjectMapper().readTree(p.grants().toJson().encode()));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return m;
+  }
+
+  /**
+   * A subscription the connection's token no longer covers, ended by the server: an {@code op}
+   * error without {@code seq}, which the sharedb client emits as the document's {@code error}
+   * (an unsolicited {@code u} would reach a callback that is not there).
+   */
+  static ObjectNode docRevoked(DocKey key, OpError error) {
+    ObjectNode m = NODES.objectNode();
+    m.put("a", "op");
+    m.put("c", key.collection());
+    m.put("d", key.id());
+    m.putObject("error").put("code", error.code()).put("message", error.message());
+    return m;
+  }
+
+  /** A presence channel the token no longer covers: {@code pu} with the error (the client emits it). */
+  static ObjectNode presenceRevoked(String ch, OpError error) {
+    ObjectNode m = NODES.objectNode();
+    m.put("a", "pu");
+    m.put("ch", ch);
+    m.putObject("error").put("code", error.code()).put("message", error.message());
+    return m;
+  }
+
   /** The acknowledgement of an op, or an op without its body: {@code {a:'op', c, d, v, src, seq}}. */
   static ObjectNode ack(DocKey key, String src, long seq, Long v) {
     ObjectNode m = NODES.objectNode();

@@ -72,4 +72,7 @@ public sealed interface Request {
 
   /** {@code pp}. */
   record Ping() implements Request {}
+
+  /** {@code auth}: Tandem's extension, a fresh token for the connection before its token expires. */
+  record Auth(String token) implements Request {}
 }

@@ -112,6 +112,7 @@ public final class RequestDecoder {
       case "pu" -> new Request.PresenceUnsubscribe(channel(r));
       case "pr" -> new Request.PresenceRequest(channel(r));
       case "pp" -> new Request.Ping();
+      case "auth" -> auth(r);
       case "qf", "qs", "qu" -> {
         if (!r.path("id").isNumber()) {
           throw new Bad(MESSAGE_BADLY_FORMED, "Missing query ID");
@@ -348,6 +349,17 @@ public final class RequestDecoder {
   private boolean invalidName(JsonNode n) {
     return n == null || !n.isTextual() || n.textValue().isEmpty() || DANGEROUS.contains(n.textValue())
         || n.textValue().length() > 2 * rules.maxNameLength() + 1 || loneSurrogate(n.textValue());
+  }
+
+  /** {@code {"a":"auth","token":T}}: a fresh token, a string of at most the verifier's length. */
+  private static Request auth(ObjectNode r) {
+    JsonNode t = r.get("token");
+    if (t == null || !t.isTextual() || t.textValue().isEmpty()
+        || t.textValue().length() > dev.tandem.access.TokenVerifier.MAX_TOKEN_CHARS) {
+      throw new Bad(MESSAGE_BADLY_FORMED, "auth takes a token: a string of 1 to "
+          + dev.tandem.access.TokenVerifier.MAX_TOKEN_CHARS + " characters");
+    }
+    return new Request.Auth(t.textValue());
   }
 
   static boolean loneSurrogate(String s) {

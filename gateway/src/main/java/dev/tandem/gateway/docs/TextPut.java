@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.schemas.CreateData;
 import dev.tandem.schemas.DocKey;
@@ -63,10 +64,10 @@ final class TextPut {
       return;
     }
     Long base;
-    String user;
+    // Who: the principal the door admitted the request as (HttpDoors, mounted before these routes).
+    String user = RequestPrincipal.of(ctx).orElseThrow().user();
     try {
       base = DocsHttp.param(ctx, "v");
-      user = Author.of(ctx.request().headers(), ctx.request().uri()).orElse(null);
     } catch (IllegalArgumentException e) {
       error(response, 400, ShareDbErrors.MESSAGE_BADLY_FORMED, e.getMessage());
       return;

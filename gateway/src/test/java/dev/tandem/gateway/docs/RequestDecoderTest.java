@@ -49,13 +49,25 @@ class RequestDecoderTest {
         Arguments.of("{'a':'ps','ch':'notes.a','seq':1}", new Request.PresenceSubscribe("notes.a")),
         Arguments.of("{'a':'pu','ch':'notes.a','seq':2}", new Request.PresenceUnsubscribe("notes.a")),
         Arguments.of("{'a':'pr','ch':'notes.a'}", new Request.PresenceRequest("notes.a")),
-        Arguments.of("{'a':'pp'}", new Request.Ping()));
+        Arguments.of("{'a':'pp'}", new Request.Ping()),
+        Arguments.of("{'a':'auth','token':'h.p.s'}", new Request.Auth("h.p.s")));
   }
 
   @ParameterizedTest
   @MethodSource("validRequests")
   void decodesEveryMessageKind(String json, Request expected) {
     assertEquals(expected, valid(json));
+  }
+
+  @Test
+  void anAuthMessageCarriesOneTokenAndNeverEchoesIt() {
+    for (String bad : List.of("{\"a\":\"auth\"}", "{\"a\":\"auth\",\"token\":7}", "{\"a\":\"auth\",\"token\":\"\"}",
+        "{\"a\":\"auth\",\"token\":\"" + "t".repeat(dev.tandem.access.TokenVerifier.MAX_TOKEN_CHARS + 1) + "\"}")) {
+      Decoded.Invalid d = assertInstanceOf(Decoded.Invalid.class, new RequestDecoder(new RequestDecoder.Rules(20_000, 40,
+          200, 4)).decode(bad), bad);
+      assertEquals("ERR_MESSAGE_BADLY_FORMED", d.error().code());
+      assertFalse(d.echo().has("token"));
+    }
   }
 
   @Test
