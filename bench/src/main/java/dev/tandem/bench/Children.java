@@ -24,18 +24,21 @@ final class Children {
     return p;
   }
 
-  /** SIGTERM, up to {@code graceSeconds} to exit, then SIGKILL. */
-  static void stop(Process p, int graceSeconds) {
+  /** SIGTERM, up to {@code graceSeconds} to exit, then SIGKILL; false when it had to be killed. */
+  static boolean stop(Process p, int graceSeconds) {
     try {
       if (p.isAlive()) {
         p.destroy();
         if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
           p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+          return false;
         }
       }
+      return true;
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
+      return false;
     } finally {
       LIVE.remove(p);
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,32 +40,22 @@ public final class HostileBench {
     if (!Files.exists(jar)) {
       throw new IllegalStateException("build first: " + jar + " is missing");
     }
-    Path data = Files.createTempDirectory("tandem-hostile-bench-");
-    int port = LoadBench.freePort();
-    List<String> cmd = new ArrayList<>(List.of("java"));
-    cmd.addAll(List.of(System.getenv().getOrDefault("TANDEM_SERVER_JVM_OPTS", "-Xmx512m").trim().split("\\s+")));
-    cmd.addAll(List.of("-jar", jar.toString(), "--port", String.valueOf(port), "--data-dir", data.toString()));
-    System.out.println("server: " + String.join(" ", cmd) + " (log: " + data.resolve("server.log") + ")");
-    Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile())
-        .start();
+    // Its data and log are kept: a run that went wrong is read from them.
+    TandemServer server = TandemServer.start(jar, Map.of(), true);
     Vertx polite = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     Vertx hostile = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
-      LoadBench.awaitHealthy(port);
-      run(polite, hostile, port, server, seconds, writers, perWriter);
+      run(polite, hostile, server, seconds, writers, perWriter);
     } finally {
-      server.destroy();
-      if (!server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        System.out.println("the server did not stop within 30 s of SIGTERM; killed");
-        server.destroyForcibly();
-      }
+      server.close();
       polite.close();
       hostile.close();
     }
   }
 
-  private static void run(Vertx polite, Vertx hostile, int port, Process server, int seconds, int writers, int perWriter)
+  private static void run(Vertx polite, Vertx hostile, TandemServer server, int seconds, int writers, int perWriter)
       throws Exception {
+    int port = server.port();
     // The JIT still compiles for well over 20 s after start (C2 at three quarters of a core 22 s
     // in, measured): figures taken sooner are the compiler's, not the server's. TANDEM_WARMUP_S.
     int warmup = Integer.parseInt(System.getenv().getOrDefault("TANDEM_WARMUP_S",

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The standalone server as {@link LoadBench} starts it: a child JVM ({@code -Xmx512m}, or
+ * The standalone server as the benchmarks start it: a child JVM ({@code -Xmx512m}, or
  * {@code TANDEM_SERVER_JVM_OPTS}) on a fresh temporary data directory, its log in
  * {@code server.log} there; the directory is deleted at close unless the run failed or
  * {@code --keep-data} was given.
@@ -38,7 +38,7 @@ final class TandemServer implements BenchServer {
 
   /** Starts it with {@code env} added to this JVM's environment, and waits for {@code /health}. */
   static TandemServer start(Path jar, Map<String, String> env, boolean keep) throws Exception {
-    Path data = Files.createTempDirectory("tandem-clientbench-");
+    Path data = Files.createTempDirectory("tandem-bench-");
     int port = LoadBench.freePort();
     List<String> cmd = new ArrayList<>(List.of("java"));
     cmd.addAll(List.of(System.getenv().getOrDefault("TANDEM_SERVER_JVM_OPTS", "-Xmx512m").trim().split("\\s+")));
@@ -55,6 +55,14 @@ final class TandemServer implements BenchServer {
       throw new IllegalStateException(e.getMessage() + "; its log: " + data.resolve("server.log"), e);
     }
     return server;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   @Override
@@ -105,7 +113,9 @@ final class TandemServer implements BenchServer {
   /** Stops it gracefully (SIGTERM, 30 s), then removes its data unless kept. */
   @Override
   public void close() {
-    Children.stop(process, 30);
+    if (!Children.stop(process, 30)) {
+      System.out.println("  (Tandem did not stop within 30 s of SIGTERM; killed)");
+    }
     if (keep) {
       System.out.println("  (Tandem's data and log kept in " + data + ")");
       return;
