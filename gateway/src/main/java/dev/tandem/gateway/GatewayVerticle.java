@@ -66,7 +66,7 @@ public final class GatewayVerticle extends VerticleBase {
   private DiffRunner diffs;
   private Semaphore opsStreams;
   private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
-  private final Map<String, java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken>> webSockets =
+  private final Map<String, java.util.function.BiFunction<io.vertx.core.http.ServerWebSocket, SessionToken, Runnable>> webSockets =
       new ConcurrentHashMap<>();
   private AccessConfig accessConfig;
   private Optional<TlsFiles> tls = Optional.empty();
@@ -112,10 +112,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * Serves WebSockets at {@code path} with {@code handler}, called on the socket's event loop with
-   * the token it was admitted with (its principal, and the clock and refresh of its expiry).
+   * the token it was admitted with (its principal, and the clock and refresh of its expiry). The
+   * handler returns what to do once the socket has closed: the gateway keeps the socket's close
+   * handler, since it also counts the connection until then.
    */
   public GatewayVerticle withWebSocket(String path,
-      java.util.function.BiConsumer<io.vertx.core.http.ServerWebSocket, SessionToken> handler) {
+      java.util.function.BiFunction<io.vertx.core.http.ServerWebSocket, SessionToken, Runnable> handler) {
     webSockets.put(path, handler);
     return this;
   }
@@ -260,16 +262,22 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
       http.webSocketHandler(ws -> {
+        Runnable released = connections.upgraded(ws);
         // Admitted at the handshake; the verified token is remembered, so this costs a lookup.
         Admission a = gate.admit(ws.headers(), ws.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
         if (!(a instanceof Admission.Admitted admitted)) {
+          ws.closeHandler(v -> released.run());
           ws.close((short) 1008, "refused");
           return;
         }
         var other = webSockets.get(ws.path());
         if (other != null) {
           liveness.watch(ws);
-          other.accept(ws, new SessionToken(vertx, gate, admitted.principal()));
+          Runnable closed = other.apply(ws, new SessionToken(vertx, gate, admitted.principal()));
+          ws.closeHandler(v -> {
+            released.run();
+            closed.run();
+          });
           // After the protocol's handlers: it takes the socket's exception handler.
           messageLimit.watch(ws);
           return;
@@ -278,6 +286,10 @@ public final class GatewayVerticle extends VerticleBase {
         Connection session = new Connection(ws, new SessionToken(vertx, gate, admitted.principal()), hub, presence,
             config, clientIds, decoder, hubContext, outbound);
         session.whenClosed(sessions::decrementAndGet);
+        ws.closeHandler(v -> {
+          released.run();
+          session.socketClosed();
+        });
         liveness.watch(ws, () -> session.unresponsive(liveness.ttlMillis()));
         messageLimit.watch(ws);
       });

@@ -39,10 +39,14 @@ final class PeerSession {
   private double tokens;
   private long last = System.nanoTime();
   boolean closed;
+  private final SignalingHub hub;
+  private final Context hubContext;
 
   PeerSession(ServerWebSocket socket, SessionToken token, SignalingHub hub, Context hubContext, int maxBytes,
       int perSecond) {
     this.socket = socket;
+    this.hub = hub;
+    this.hubContext = hubContext;
     this.token = token;
     this.user = token.principal().user();
     this.perMilli = perSecond / 1000.0;
@@ -60,14 +64,17 @@ final class PeerSession {
     });
     socket.binaryMessageHandler(b -> hubContext.runOnContext(v -> hub.onMessage(this,
         new SignalingHub.Refusal(SignalingHub.BAD_MESSAGE, "binary messages are not part of the protocol"))));
-    // A clean close (1000, or 1001 when a page goes away) leaves every room at once; a drop keeps
-    // the peer's place for a resume.
-    socket.closeHandler(v -> {
-      Short code = socket.closeStatusCode();
-      boolean clean = code != null && (code == 1000 || code == 1001);
-      hubContext.runOnContext(x -> hub.closed(this, clean));
-    });
     socket.exceptionHandler(e -> { });
+  }
+
+  /**
+   * For the socket's close handler, which the gateway owns: a clean close (1000, or 1001 when a
+   * page goes away) leaves every room at once; a drop keeps the peer's place for a resume.
+   */
+  void socketClosed() {
+    Short code = socket.closeStatusCode();
+    boolean clean = code != null && (code == 1000 || code == 1001);
+    hubContext.runOnContext(x -> hub.closed(this, clean));
   }
 
   /** Who the connection acts for now (a refresh may have changed the grants). */

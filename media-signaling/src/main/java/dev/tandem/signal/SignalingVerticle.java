@@ -147,10 +147,12 @@ public final class SignalingVerticle extends VerticleBase {
    * Takes a {@code /v1/signal} WebSocket admitted with {@code token}; call from the socket's event
    * loop. The token's clock runs on the hub's loop: {@code {"type":"auth","expiring":S}} before it
    * expires, the close with 4401 at its {@code exp} unless {@code {"type":"auth","token":T}} came.
+   * Returns what to do when the socket has closed (the gateway owns its close handler).
    */
-  public void accept(ServerWebSocket socket, SessionToken token) {
+  public Runnable accept(ServerWebSocket socket, SessionToken token) {
     PeerSession s = new PeerSession(socket, token, hub, hubContext, config.maxMessageBytes(), config.messagesPerSecond());
     hubContext.runOnContext(v -> hub.started(s));
+    return s::socketClosed;
   }
 
   /**

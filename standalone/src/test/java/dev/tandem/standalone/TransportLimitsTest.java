@@ -381,4 +381,41 @@ class TransportLimitsTest {
     }
     assertEquals(200, status, "the server did not take connections again below the cap");
   }
+
+  /**
+   * Vert.x reports an upgraded connection's close to its WebSocket only, never to the HTTP
+   * connection: counted from that, every WebSocket ever opened stayed counted, and a server with a
+   * cap of 4 refused everyone after its fourth socket had come and gone.
+   */
+  @Test
+  void webSocketsThatCameAndWentNoLongerCountAgainstTheCap() throws Exception {
+    for (int round = 0; round < 12; round++) {
+      long deadline = System.currentTimeMillis() + 5_000;
+      RawWebSocket ws = null;
+      while (ws == null) {
+        try {
+          ws = RawWebSocket.connect(cappedPort, "/v1/docs", false);
+        } catch (java.io.IOException refused) {
+          // The previous round's close may not have reached the server yet.
+          if (System.currentTimeMillis() > deadline) {
+            throw new AssertionError("round " + round + ": a WebSocket was refused under the cap: " + refused.getMessage());
+          }
+          Thread.sleep(50);
+        }
+      }
+      assertTrue(ws.nextMatching("init", Duration.ofSeconds(5)).text().contains("init"));
+      if (round % 2 == 0) {
+        ws.close();
+      } else {
+        // A close handshake: the client's close frame, which the server answers and then closes
+        // the TCP connection itself.
+        ws.sendFrame(0x8, true, false, new byte[] {0x03, (byte) 0xE8});
+        RawWebSocket.Frame f;
+        do {
+          f = ws.next(Duration.ofSeconds(5));
+        } while (f != null && !f.isClose());
+        ws.close();
+      }
+    }
+  }
 }

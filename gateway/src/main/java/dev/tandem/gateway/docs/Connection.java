@@ -83,7 +83,6 @@ public final class Connection implements Peer {
     });
     socket.binaryMessageHandler(b -> hubContext.runOnContext(v -> onRequest(
         RequestDecoder.unreadable("Binary messages are not part of the protocol; send JSON text"))));
-    socket.closeHandler(v -> hubContext.runOnContext(x -> close()));
     socket.exceptionHandler(e -> LOG.debug("socket error: {}", e.toString()));
     send(Replies.init("init", identity.secret()));
     hubContext.runOnContext(v -> {
@@ -461,6 +460,11 @@ public final class Connection implements Peer {
   @Override
   public void dropPresence(String ch) {
     presenceOutbox.drop(ch);
+  }
+
+  /** For the socket's close handler, which the gateway owns: the socket has closed. */
+  public void socketClosed() {
+    hubContext.runOnContext(x -> close());
   }
 
   /** Bytes queued for this client and not yet taken by the network. */

@@ -4,10 +4,12 @@ import dev.tandem.gateway.TransportConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +34,8 @@ public final class ConnectionGate {
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong handshakeTimeouts = new AtomicLong();
   private final Map<String, State> states = new ConcurrentHashMap<>();
+  /** How each open connection is let go, by remote address: once, whichever close is seen first. */
+  private final Map<String, Runnable> releases = new ConcurrentHashMap<>();
 
   public ConnectionGate(Vertx vertx, TransportConfig config) {
     this.vertx = vertx;
@@ -68,11 +72,29 @@ public final class ConnectionGate {
     if (over) {
       refused.incrementAndGet();
     }
-    connection.closeHandler(v -> {
-      vertx.cancelTimer(timer);
-      states.remove(key);
-      open.decrementAndGet();
-    });
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable release = () -> {
+      if (released.compareAndSet(false, true)) {
+        vertx.cancelTimer(timer);
+        states.remove(key);
+        releases.remove(key);
+        open.decrementAndGet();
+      }
+    };
+    releases.put(key, release);
+    // After an upgrade Vert.x reports the close to the WebSocket only, never to this connection:
+    // upgraded() releases it then.
+    connection.closeHandler(v -> release.run());
+  }
+
+  /**
+   * For the server's WebSocket handler: the upgraded connection stays counted until its socket's
+   * close handler (its TCP connection closed) runs what this returns; Vert.x reports that close
+   * to the socket, never to the HTTP connection it was upgraded from.
+   */
+  public Runnable upgraded(ServerWebSocket socket) {
+    Runnable release = releases.get(key(socket.remoteAddress()));
+    return release != null ? release : () -> { };
   }
 
   /** True when the request may be served; otherwise it has been answered 503. */
