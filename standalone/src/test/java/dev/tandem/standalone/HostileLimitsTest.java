@@ -81,6 +81,7 @@ class HostileLimitsTest extends HostileCase {
   }
 
   private static final String QUEUED = "tandem_gateway_outbound_queued_bytes";
+  private static final String TCP_CONNECTIONS = "tandem_gateway_connections";
 
   @Test
   @Order(1)
@@ -92,6 +93,7 @@ class HostileLimitsTest extends HostileCase {
     AtomicInteger pingsFailed = new AtomicInteger();
     try (WsClient writer = connect()) {
       acked(writer, create("notes", id, TEXT, "", 1));
+      long tcpBefore = server.metric(TCP_CONNECTIONS);
       for (int i = 0; i < 8; i++) {
         RawWebSocket s = RawWebSocket.connect(server.port(), "/v1/docs", false, 8192);
         sleepers.add(s);
@@ -141,6 +143,14 @@ class HostileLimitsTest extends HostileCase {
       assertTrue(grew < HostileCodes.SLOW_CONSUMER_MEMORY_BOUND, "memory grew by " + (grew >> 20)
           + " MiB with 8 subscribers not reading 120 MB each");
       pinger.shutdownNow();
+      // The server closed their TCP connections itself, though they never read its close frame:
+      // nothing they left queued is held any longer (the write idle timeout, 5 s here).
+      long until0 = System.currentTimeMillis() + 15_000;
+      while (server.metric(TCP_CONNECTIONS) > tcpBefore && System.currentTimeMillis() < until0) {
+        Thread.sleep(100);
+      }
+      assertEquals(tcpBefore, server.metric(TCP_CONNECTIONS), "TCP connections of subscribers that never read "
+          + "are still open 15 s after they were closed");
       for (RawWebSocket s : sleepers) {
         // Closed long ago by the server: once it reads again it drains at most what the kernel and
         // the budget held, then meets the close (or the end of the stream).

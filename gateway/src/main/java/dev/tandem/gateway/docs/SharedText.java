@@ -1,54 +1,49 @@
 package dev.tandem.gateway.docs;
 
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
-
 /**
- * One text message for many sockets, encoded once: its UTF-8 bytes behind a complete WebSocket
- * frame header. Frames from a server are not masked, so these bytes are what every subscriber's
- * socket carries. {@code writeTextMessage(String)} would encode and frame the text again for each
- * socket, which is most of the cost of fanning a cursor move out to 200 subscribers.
- *
- * <p>{@link #writeTo} appends the finished frame to a batch of raw bytes, which {@link SocketWriter}
- * hands to the socket's Netty channel.
+ * One text message for many sockets: the text, and the bytes it takes on the wire (its UTF-8
+ * length behind a WebSocket frame header), counted once however many sockets it goes to. The
+ * outbound budget of {@link SocketWriter} is kept in these bytes.
  */
 final class SharedText {
 
-  private final byte[] wire;
-  private final int header;
+  private final String text;
+  private final int wireLength;
 
   SharedText(String text) {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-    int n = payload.length;
-    header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-    wire = new byte[header + n];
-    wire[0] = (byte) 0x81; // FIN, text
-    if (n < 126) {
-      wire[1] = (byte) n;
-    } else if (n < 65_536) {
-      wire[1] = 126;
-      wire[2] = (byte) (n >>> 8);
-      wire[3] = (byte) n;
-    } else {
-      wire[1] = 127;
-      for (int i = 0; i < 8; i++) {
-        wire[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
+    this.text = text;
+    int n = utf8Length(text);
+    // Frames from a server are not masked: 2 header bytes, plus 2 or 8 for the longer lengths.
+    this.wireLength = n + (n < 126 ? 2 : n < 65_536 ? 4 : 10);
+  }
+
+  String text() {
+    return text;
+  }
+
+  /** The frame's size on the wire, header included. */
+  int wireLength() {
+    return wireLength;
+  }
+
+  /** UTF-8 length without encoding; a lone surrogate counts as the 1 byte ({@code ?}) encoders write for it. */
+  static int utf8Length(CharSequence s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n += 1;
+      } else {
+        n += 3;
       }
     }
-    System.arraycopy(payload, 0, wire, header, n);
-  }
-
-  /** The text again, for the rare path that writes through Vert.x (and for tests). */
-  String text() {
-    return new String(wire, header, wire.length - header, StandardCharsets.UTF_8);
-  }
-
-  /** The whole frame, header included, as it goes on the wire. */
-  int wireLength() {
-    return wire.length;
-  }
-
-  void writeTo(ByteBuf batch) {
-    batch.writeBytes(wire);
+    return n;
   }
 }

@@ -31,6 +31,12 @@ public final class ServerOptions {
         // Nothing read or written for this long: closed (a slow ops stream keeps writing, so it is
         // not cut). WebSockets are pinged, so WebSocketLiveness judges them by what they send.
         .setIdleTimeout((int) transport.idleTimeout().toMillis())
+        // Nothing written to the network for this long, though the connection had something to
+        // write: closed at the TCP level. Every WebSocket is pinged three times per idle timeout,
+        // so a socket whose writes all stall is one whose client does not read. Its close frame
+        // queues behind what it does not read, so Vert.x's close handshake (and its closing
+        // timeout, which starts once the close frame is written) never ends; this does.
+        .setWriteIdleTimeout((int) transport.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         // HTTP/1.1 only (WebSockets and plain requests): no h2c upgrade or prior-knowledge HTTP/2,
         // so every connection is set up, counted and timed by ConnectionGate from its first byte.

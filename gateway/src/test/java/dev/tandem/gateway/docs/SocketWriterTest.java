@@ -14,9 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The outbound budget on the public Vert.x path (a socket that is not Vert.x's own
- * {@code WebSocketInternal}): bytes count until the network takes them, and a socket over its
- * budget is reported once and written no more.
+ * The outbound budget: bytes count until the network takes them, and a socket over its budget is
+ * reported once and written no more.
  */
 class SocketWriterTest {
 
