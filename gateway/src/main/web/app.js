@@ -77,7 +77,25 @@ class Link {
       this.delay = Math.min(5000, this.delay * 2);
     });
     if (this.connection) this.connection.bindToSocket(socket);
-    else this.connection = new ShareDB.Connection(socket);
+    else {
+      this.connection = new ShareDB.Connection(socket);
+      // Who published each presence, as the server admitted them (their token's user and name):
+      // the sharedb client hands on only the value, whose own name is whatever that client says.
+      this.publishers = new Map();
+      this.connection.on('receive', (request) => {
+        const m = request.data;
+        if (m && m.a === 'p' && m.user && typeof m.id === 'string') this.publishers.set(m.ch + '\n' + m.id, m.user);
+      });
+    }
+  }
+
+  /** The name to show for presence {@code id} in channel {@code ch}: the server's, with what the value claims when it differs. */
+  publisher(ch, id, value) {
+    const user = this.publishers && this.publishers.get(ch + '\n' + id);
+    const claimed = value && typeof value.name === 'string' ? value.name : '';
+    if (!user) return claimed || '?';
+    const shown = user.name || user.id;
+    return claimed && claimed !== shown && claimed !== user.id ? claimed + ' (' + shown + ')' : shown;
   }
 
   setOffline(offline) {
@@ -204,7 +222,7 @@ function editor(link, name) {
   area.addEventListener('keyup', sendCaret);
   area.addEventListener('mouseup', sendCaret);
   presence.on('receive', (id, value) => {
-    if (value) others.set(id, value);
+    if (value) others.set(id, Object.assign({}, value, {shownName: link.publisher('text.' + name, id, value)}));
     else others.delete(id);
     drawCarets();
   });
@@ -224,11 +242,11 @@ function editor(link, name) {
       cursor = Math.max(cursor, from);
       const caret = document.createElement('span');
       caret.className = 'caret';
-      caret.dataset.name = m.v.name || '?';
+      caret.dataset.name = m.v.shownName;
       caret.style.setProperty('--c', m.v.color || '#888');
       const label = document.createElement('span');
       label.className = 'caret-label';
-      label.textContent = m.v.name || '?';
+      label.textContent = m.v.shownName;
       caret.append(label);
       mirror.append(caret);
       if (m.len > 0) {
@@ -243,7 +261,7 @@ function editor(link, name) {
     }
     mirror.append(document.createTextNode(text.slice(cursor) + '\n'));
     mirror.scrollTop = area.scrollTop;
-    $('#people').textContent = [me.name + ' (you)', ...[...others.values()].map((v) => v.name)].join(', ');
+    $('#people').textContent = [me.name + ' (you)', ...[...others.values()].map((v) => v.shownName)].join(', ');
   }
   return {doc, presence, area};
 }

@@ -22,7 +22,7 @@ class PresenceStateTest {
   }
 
   private static PresenceRecord update(String gateway, String id, JsonNode value) {
-    return PresenceRecord.update("notes.a", new Entry(gateway, id, "src-" + id, value, 1, "notes", "a", 1L, null));
+    return PresenceRecord.update("notes.a", new Entry(gateway, id, "src-" + id, value, 1, "notes", "a", 1L, null, "user-" + id, null));
   }
 
   @Test

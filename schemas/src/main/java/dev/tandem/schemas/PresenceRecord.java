@@ -44,9 +44,13 @@ public record PresenceRecord(int schema, String kind, String gateway, String ch,
    * @param d document id, for document presence
    * @param v the document version the value refers to
    * @param t the document's type uri
+   * @param user who published it, as the gateway admitted the connection (its token's {@code sub}),
+   *     never what the client says; null only in records written before it was recorded
+   * @param name that user's {@code name} claim, when the token has one
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Entry(String gateway, String id, String src, JsonNode p, long pv, String c, String d, Long v, String t) {
+  public record Entry(String gateway, String id, String src, JsonNode p, long pv, String c, String d, Long v, String t,
+      String user, String name) {
     public Entry {
       Records.require(gateway != null && !gateway.isEmpty(), "an entry needs its gateway");
       Records.require(id != null && !id.isEmpty(), "an entry needs a presence id");
@@ -61,7 +65,7 @@ public record PresenceRecord(int schema, String kind, String gateway, String ch,
     }
 
     public Entry withValue(JsonNode value, Long version) {
-      return new Entry(gateway, id, src, value, pv, c, d, version, t);
+      return new Entry(gateway, id, src, value, pv, c, d, version, t, user, name);
     }
   }
 

@@ -45,7 +45,7 @@ class KafkaRecordSchemasTest {
         N.textNode("x"), 1234, now)));
     assertEquals(List.of(), check("checkpoint", new Checkpoint(1, 1234, 1000, now)));
     Entry entry = new Entry("gw-1", "caret", "src1", JSON.readTree("{\"index\":3,\"length\":0}"), 2, "notes", "a", 8L,
-        "http://sharejs.org/types/text-unicode");
+        "http://sharejs.org/types/text-unicode", "ann", "Ann");
     assertEquals(List.of(), check("presence", PresenceRecord.update("notes.a", entry)));
     assertEquals(List.of(), check("presence", PresenceRecord.heartbeat("gw-1")));
     assertEquals(List.of(), check("presence", PresenceRecord.state("gw-1", "notes.a", List.of(entry))));

@@ -337,6 +337,30 @@ class AccessTest {
   }
 
   @Test
+  void presenceShowsTheTokensUserAndNameNotWhatTheValueClaims() throws Exception {
+    String d = "pr-" + id();
+    String ann = hs.sign(TestTokens.claims("ann", grants(), 600).put("name", "Ann Example"));
+    String bob = hs.token("bob", grants(), 600);
+    try (WsClient a = docs(ann); WsClient b = docs(bob)) {
+      b.send(new JsonObject().put("a", "ps").put("ch", "notes." + d).put("seq", 1));
+      assertEquals(null, reply(b, "ps").getJsonObject("error"));
+      a.send(new JsonObject().put("a", "p").put("ch", "notes." + d).put("id", "caret").put("pv", 1)
+          .put("p", new JsonObject().put("index", 0).put("name", "mallory")));
+      JsonObject seen = b.next(m -> "p".equals(m.getString("a")) && "caret".equals(m.getString("id")));
+      assertEquals(new JsonObject().put("id", "ann").put("name", "Ann Example"), seen.getJsonObject("user"), seen.encode());
+      assertEquals("mallory", seen.getJsonObject("p").getString("name"), "the value itself is relayed as given");
+      // A token without a name: the user alone.
+      b.send(new JsonObject().put("a", "ps").put("ch", "notes.o-" + d).put("seq", 2));
+      a.send(new JsonObject().put("a", "ps").put("ch", "notes.o-" + d).put("seq", 2));
+      reply(a, "ps");
+      b.send(new JsonObject().put("a", "p").put("ch", "notes.o-" + d).put("id", "wave").put("pv", 1)
+          .put("p", new JsonObject()));
+      JsonObject waved = a.next(m -> "p".equals(m.getString("a")) && "wave".equals(m.getString("id")));
+      assertEquals(new JsonObject().put("id", "bob"), waved.getJsonObject("user"), waved.encode());
+    }
+  }
+
+  @Test
   void signalingJoinAndTurnNeedARoomGrant() throws Exception {
     String t = hs.token("ann", grants(), 600);
     try (WsClient s = new WsClient(vertx, ws("/v1/signal").addSubProtocol("tandem.v1")

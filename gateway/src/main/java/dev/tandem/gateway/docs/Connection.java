@@ -105,6 +105,11 @@ public final class Connection implements Peer {
     return identity.alias();
   }
 
+  @Override
+  public Principal principal() {
+    return auth.principal();
+  }
+
   void onRequest(Decoded decoded) {
     if (closed) {
       return;

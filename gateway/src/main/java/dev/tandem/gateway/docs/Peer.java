@@ -1,6 +1,7 @@
 package dev.tandem.gateway.docs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.Principal;
 import dev.tandem.schemas.OpError;
 
 /**
@@ -11,6 +12,9 @@ interface Peer {
 
   /** The client id others see on this connection's ops and presence. */
   String alias();
+
+  /** Who the connection acts for now (a refreshed token may have changed it): shown with its presence. */
+  Principal principal();
 
   /** A message encoded once for many receivers. */
   void send(SharedText message);

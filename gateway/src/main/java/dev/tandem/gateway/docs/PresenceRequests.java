@@ -1,5 +1,6 @@
 package dev.tandem.gateway.docs;
 
+import dev.tandem.access.Principal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.gateway.EdgeLimits;
 import dev.tandem.schemas.DocKey;
@@ -84,8 +85,9 @@ final class PresenceRequests {
         v = Math.min(v, docs.ready(new DocKey(c, d)).map(DocView::version).orElse(Long.MAX_VALUE));
       }
     }
+    Principal who = peer.principal();
     presence.submit(peer, ch, new Entry(gateway, p.presenceId(), peer.alias(), leaving ? null : p.value(), p.pv(),
-        c, d, v, t));
+        c, d, v, t, who.user(), who.name().orElse(null)));
     peer.send(Replies.presenceAck(ch, p.presenceId(), p.pv()));
   }
 

@@ -175,6 +175,14 @@ final class Replies {
     if (e.t() != null) {
       m.put("t", e.t());
     }
+    if (e.user() != null) {
+      // Who published it, as the server admitted them: a value's own "name" is only what the
+      // client says. A plain sharedb client ignores the field.
+      ObjectNode user = m.putObject("user").put("id", e.user());
+      if (e.name() != null) {
+        user.put("name", e.name());
+      }
+    }
     return m;
   }
 

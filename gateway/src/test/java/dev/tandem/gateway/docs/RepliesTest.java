@@ -40,12 +40,12 @@ class RepliesTest {
 
   @Test
   void aPresenceOfNoDocumentCarriesNoDocumentFieldsAndADocumentPresenceCarriesThem() throws Exception {
-    Entry e = new Entry("gw", "p1", "alias", JSON.readTree("{\"i\":1}"), 2, null, null, null, null);
+    Entry e = new Entry("gw", "p1", "alias", JSON.readTree("{\"i\":1}"), 2, null, null, null, null, null, null);
     assertEquals(json("{'a':'p','ch':'room','src':'alias','id':'p1','p':{'i':1},'pv':2}").toString(),
         Replies.presence("room", e).toString());
-    Entry doc = new Entry("gw", "p1", "alias", JSON.readTree("{\"i\":1}"), 2, "notes", "x", 5L, "text-unicode");
+    Entry doc = new Entry("gw", "p1", "alias", JSON.readTree("{\"i\":1}"), 2, "notes", "x", 5L, "text-unicode", "ann", "Ann");
     assertEquals(json("{'a':'p','ch':'notes.x','src':'alias','id':'p1','p':{'i':1},'pv':2,'c':'notes','d':'x','v':5,"
-        + "'t':'text-unicode'}").toString(), Replies.presence("notes.x", doc).toString());
+        + "'t':'text-unicode','user':{'id':'ann','name':'Ann'}}").toString(), Replies.presence("notes.x", doc).toString());
   }
 
   @Test
