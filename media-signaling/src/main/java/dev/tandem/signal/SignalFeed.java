@@ -1,5 +1,6 @@
 package dev.tandem.signal;
 
+import dev.tandem.schemas.ClientLoop;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Records.MalformedRecordException;
 import dev.tandem.schemas.SignalRecord;
@@ -7,8 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,8 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
@@ -28,37 +25,36 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads {@code tandem.signals} (every partition, from the end) on a thread of its own and hands
  * each poll's records, decoded, to {@code deliver}. A record that cannot be decoded is logged in
- * one line and skipped. A retriable poll failure is retried in place a bounded number of times;
- * any other failure of the consumer closes it and opens a new one at the end of the log after a
- * bounded backoff (signals are ephemeral: those published meanwhile are lost, as they would be to
- * a restarted instance). The thread ends only when stopped.
+ * one line and skipped. Failures of the consumer are {@link ClientLoop}'s to sort: a new consumer
+ * starts at the end of the log (signals are ephemeral: those published meanwhile are lost, as
+ * they would be to a restarted instance). The thread ends only when stopped.
  */
 final class SignalFeed implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalFeed.class);
-  private static final int MAX_RETRIES = 10;
 
   private final SignalingConfig config;
   private final Consumer<List<SignalRecord>> deliver;
   private final AtomicLong skipped = new AtomicLong();
-  private final AtomicLong restarts = new AtomicLong();
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile boolean running = true;
+  private final ClientLoop loop;
   private volatile boolean positioned;
   private volatile long lastProgress = System.currentTimeMillis();
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private int failures;
+  /** The consumer {@link #position} opened, for the loop's first round. */
+  private volatile Feed first;
 
   SignalFeed(SignalingConfig config, Consumer<List<SignalRecord>> deliver) {
     this.config = config;
     this.deliver = deliver;
+    this.loop = new ClientLoop("signals feed " + config.instanceId(), () -> {
+      Feed f = first;
+      first = null;
+      return f != null ? f : new Feed(open());
+    });
   }
 
   /** Opens the consumer at the end of every partition; call once, before the thread starts. */
   void position() {
-    consumer = open();
-    positioned = true;
+    first = new Feed(open());
   }
 
   /**
@@ -66,11 +62,11 @@ final class SignalFeed implements Runnable {
    * other instances' heartbeats and would drop their peers.
    */
   boolean progressing() {
-    return positioned && running && System.currentTimeMillis() - lastProgress <= config.instanceTtl().toMillis();
+    return positioned() && System.currentTimeMillis() - lastProgress <= config.instanceTtl().toMillis();
   }
 
   boolean positioned() {
-    return positioned && running;
+    return positioned && loop.running();
   }
 
   long skippedCount() {
@@ -78,72 +74,45 @@ final class SignalFeed implements Runnable {
   }
 
   long restartCount() {
-    return restarts.get();
+    return loop.restartCount();
   }
 
   @Override
   public void run() {
-    try {
-      while (running) {
-        try {
-          if (consumer == null) {
-            consumer = open();
-            positioned = true;
-          }
-          pollUntilStopped();
-        } catch (WakeupException e) {
-          // stop() woke the consumer
-        } catch (RuntimeException e) {
-          failures++;
-          LOG.error("signals feed {}: the consumer failed; opening a new one in {} ms", config.instanceId(),
-              backoff(), e);
-        } finally {
-          positioned = false;
-          close();
-        }
-        if (running) {
-          restarts.incrementAndGet();
-          stopRequested.await(backoff(), TimeUnit.MILLISECONDS);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Error e) {
-      LOG.error("signals feed {}: the thread died", config.instanceId(), e);
-      throw e;
-    } finally {
-      running = false;
-      stopped.countDown();
+    loop.run();
+  }
+
+  /** One consumer, positioned at the end of every partition. */
+  private final class Feed implements ClientLoop.Clients {
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    Feed(KafkaConsumer<String, byte[]> consumer) {
+      this.consumer = consumer;
+      positioned = true;
     }
-  }
 
-  /** Doubling from 100 ms, at most 5 s. */
-  private long backoff() {
-    return Math.min(5_000, 100L << Math.min(6, Math.max(0, failures - 1)));
-  }
-
-  private void pollUntilStopped() {
-    int retries = 0;
-    while (running) {
-      ConsumerRecords<String, byte[]> records;
-      try {
-        records = consumer.poll(Duration.ofMillis(100));
-        retries = 0;
-      } catch (WakeupException e) {
-        continue;
-      } catch (RetriableException e) {
-        if (++retries > MAX_RETRIES) {
-          throw e;
-        }
-        LOG.warn("signals feed {}: poll failed ({}), retry {} of {}", config.instanceId(), e.toString(), retries,
-            MAX_RETRIES);
-        continue;
-      }
-      failures = 0;
+    @Override
+    public void pollOnce() {
+      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
       if (!records.isEmpty()) {
         deliver.accept(decode(records));
       }
       lastProgress = System.currentTimeMillis();
+    }
+
+    @Override
+    public void wakeup() {
+      consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+      positioned = false;
+      try {
+        consumer.close(Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.warn("signals feed {}: closing the consumer: {}", config.instanceId(), e.toString());
+      }
     }
   }
 
@@ -189,25 +158,7 @@ final class SignalFeed implements Runnable {
     }
   }
 
-  private void close() {
-    KafkaConsumer<String, byte[]> c = consumer;
-    consumer = null;
-    if (c != null) {
-      try {
-        c.close(Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        LOG.warn("signals feed {}: closing the consumer: {}", config.instanceId(), e.toString());
-      }
-    }
-  }
-
   void stop(Duration timeout) throws InterruptedException {
-    running = false;
-    stopRequested.countDown();
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    loop.stop(timeout);
   }
 }

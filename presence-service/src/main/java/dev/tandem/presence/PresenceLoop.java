@@ -1,5 +1,6 @@
 package dev.tandem.presence;
 
+import dev.tandem.schemas.ClientLoop;
 import dev.tandem.schemas.PresenceRecord;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.Records.MalformedRecordException;
@@ -8,8 +9,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -37,11 +35,10 @@ import org.slf4j.LoggerFactory;
  * empty at the end of the log and asks the gateways to publish their clients' presence again
  * ({@code resync}).
  *
- * <p>Failures are sorted as in Kafka's examples: a record that cannot be processed is logged in one
- * line and skipped; a retriable client error is retried in place a bounded number of times; any
- * other client error closes both clients and opens them again after a bounded backoff. The
- * thread ends only when stopped; {@link #progressing()} tells whether it is still getting through
- * its polls.
+ * <p>A record that cannot be processed is logged in one line and skipped; failures of the clients
+ * are {@link ClientLoop}'s to sort (retried in place, or both clients closed and opened again
+ * after a bounded backoff). The thread ends only when stopped; {@link #progressing()} tells
+ * whether it is still getting through its polls.
  */
 public final class PresenceLoop implements Runnable {
 
@@ -50,10 +47,7 @@ public final class PresenceLoop implements Runnable {
   private final PresenceConfig config;
   private final PresenceState state = new PresenceState();
   private final AtomicLong skipped = new AtomicLong();
-  private final AtomicLong restarts = new AtomicLong();
-  private final CountDownLatch stopRequested = new CountDownLatch(1);
-  private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile boolean running = true;
+  private final ClientLoop loop;
   private volatile boolean ready;
   private volatile long lastProgress = System.currentTimeMillis();
   private volatile long expired;
@@ -64,11 +58,12 @@ public final class PresenceLoop implements Runnable {
 
   public PresenceLoop(PresenceConfig config) {
     this.config = config;
+    this.loop = new ClientLoop("presence-service " + config.instanceId(), Clients::new);
   }
 
   /** Whether the loop is in its consumer group and polling. */
   public boolean ready() {
-    return ready && running;
+    return ready && loop.running();
   }
 
   /**
@@ -94,7 +89,7 @@ public final class PresenceLoop implements Runnable {
 
   /** Times the Kafka clients were closed and opened again after a failure. */
   public long restartCount() {
-    return restarts.get();
+    return loop.restartCount();
   }
 
   /** Presences held, as of the last expiry pass. */
@@ -102,80 +97,29 @@ public final class PresenceLoop implements Runnable {
     return entries;
   }
 
-  /** Failures since the last successful poll, for the backoff. */
-  private int failures;
-
   @Override
   public void run() {
-    try {
-      while (running) {
-        try {
-          open();
-          pollUntilStopped();
-        } catch (WakeupException e) {
-          // stop() woke the consumer
-        } catch (KafkaException e) {
-          failures++;
-          logFailure(e, LoopErrors.of(e), failures);
-        } catch (RuntimeException e) {
-          failures++;
-          LOG.error("presence-service {}: the loop failed (a bug); restarting its Kafka clients", config.instanceId(), e);
-        } finally {
-          ready = false;
-          closeClients();
-        }
-        if (running) {
-          restarts.incrementAndGet();
-          stopRequested.await(LoopErrors.backoffMillis(failures), TimeUnit.MILLISECONDS);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Error e) {
-      LOG.error("presence-service {}: the loop thread died", config.instanceId(), e);
-      throw e;
-    } finally {
-      running = false;
-      stopped.countDown();
-    }
+    loop.run();
   }
 
-  private void logFailure(KafkaException e, LoopErrors kind, int failures) {
-    long wait = LoopErrors.backoffMillis(failures);
-    if (kind == LoopErrors.MISCONFIGURED) {
-      Throwable root = e;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      LOG.error("presence-service {}: Kafka refuses this service ({}); check its settings; retrying in {} ms",
-          config.instanceId(), root.toString(), wait);
-    } else {
-      LOG.error("presence-service {}: Kafka clients failed; restarting them in {} ms", config.instanceId(), wait, e);
-    }
-  }
+  /** One consumer and producer, and the expiry sweeps between their polls. */
+  private final class Clients implements ClientLoop.Clients {
+    private final long sweepEvery = Math.max(20, config.ttl().toMillis() / 10);
+    private long lastSweep = System.currentTimeMillis();
 
-  /** Polls until stopped, or throws what the clients cannot get past. */
-  private void pollUntilStopped() {
-    long lastSweep = System.currentTimeMillis();
-    long sweepEvery = Math.max(20, config.ttl().toMillis() / 10);
-    int retries = 0;
-    while (running) {
-      ConsumerRecords<String, byte[]> records;
+    Clients() {
       try {
-        records = consumer.poll(Duration.ofMillis(Math.min(100, sweepEvery)));
-        retries = 0;
-      } catch (WakeupException e) {
-        continue;
-      } catch (KafkaException e) {
-        if (LoopErrors.of(e) == LoopErrors.RETRIABLE && ++retries <= LoopErrors.MAX_RETRIES) {
-          LOG.warn("presence-service {}: poll failed ({}), retry {} of {}", config.instanceId(), e.toString(), retries,
-              LoopErrors.MAX_RETRIES);
-          continue;
-        }
+        open();
+      } catch (RuntimeException e) {
+        closeClients();
         throw e;
       }
+    }
+
+    @Override
+    public void pollOnce() {
+      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(Math.min(100, sweepEvery)));
       ready = true;
-      failures = 0;
       long now = System.currentTimeMillis();
       for (ConsumerRecord<String, byte[]> r : records) {
         handle(r, now);
@@ -187,6 +131,20 @@ public final class PresenceLoop implements Runnable {
         entries = state.entryCount();
       }
       lastProgress = now;
+    }
+
+    @Override
+    public void wakeup() {
+      KafkaConsumer<String, byte[]> c = consumer;
+      if (c != null) {
+        c.wakeup();
+      }
+    }
+
+    @Override
+    public void close() {
+      ready = false;
+      closeClients();
     }
   }
 
@@ -211,13 +169,7 @@ public final class PresenceLoop implements Runnable {
   }
 
   public void stop(Duration timeout) throws InterruptedException {
-    running = false;
-    stopRequested.countDown();
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    loop.stop(timeout);
   }
 
   private void open() {

@@ -79,16 +79,4 @@ class PresenceStateTest {
     PresenceState state = new PresenceState();
     assertTrue(state.handle(5, PresenceRecord.sync("gw", "notes.a"), 0).isEmpty());
   }
-
-  @Test
-  void loopErrorsAreSortedAndBackoffIsBounded() {
-    assertEquals(LoopErrors.RETRIABLE, LoopErrors.of(new TimeoutException("slow")));
-    assertEquals(LoopErrors.MISCONFIGURED, LoopErrors.of(new AuthorizationException("no")));
-    assertEquals(LoopErrors.RESTART, LoopErrors.of(new KafkaException("broken")));
-    assertEquals(LoopErrors.MISCONFIGURED, LoopErrors.of(new KafkaException("Failed to construct kafka consumer",
-        new org.apache.kafka.common.errors.InvalidGroupIdException("empty"))));
-    assertEquals(100, LoopErrors.backoffMillis(1));
-    assertEquals(200, LoopErrors.backoffMillis(2));
-    assertEquals(5_000, LoopErrors.backoffMillis(50));
-  }
 }
