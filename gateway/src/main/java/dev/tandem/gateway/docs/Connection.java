@@ -299,7 +299,7 @@ public final class Connection implements Peer {
     }
     ObjectNode reply = Replies.reply(raw, v.isEmpty());
     if (v.isEmpty()) {
-      reply.set("data", view.snapshotData());
+      reply.putRawValue("data", view.snapshotJson());
     } else if (!hub.catchUp(this, view, v.get(), view.version())) {
       send(Replies.error(echo, new OpError(ShareDbErrors.SUBMIT_TRANSFORM_OPS_NOT_FOUND, "Ops from version " + v.get()
           + " are no longer kept here (from " + view.windowStart() + "); fetch the document without a version")));
@@ -341,7 +341,7 @@ public final class Connection implements Peer {
           return;
         }
         if (item.version().isEmpty()) {
-          data.set(item.id(), view.snapshotData());
+          data.putRawValue(item.id(), view.snapshotJson());
         } else {
           hub.catchUp(this, view, item.version().get(), view.version());
         }

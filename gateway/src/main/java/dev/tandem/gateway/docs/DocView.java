@@ -3,11 +3,13 @@ package dev.tandem.gateway.docs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.ot.OtDocument;
 import dev.tandem.ot.OtType;
 import dev.tandem.ot.OtTypes;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.DocKey;
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -148,6 +150,7 @@ final class DocView {
   /** Sets the state a snapshot reply carries and makes the document ready. */
   void load(long v, String typeUri, JsonNode data) {
     version = v;
+    encoded = null;
     window.clear();
     if (typeUri == null) {
       type = null;
@@ -174,6 +177,7 @@ final class DocView {
       default -> content.apply(op.op());
     }
     version++;
+    encoded = null;
     WindowEntry entry = new WindowEntry(op.v(), op.src(), new SharedText(Replies.op(op).toString()));
     window.addLast(entry);
     while (window.size() > windowSize) {
@@ -211,6 +215,25 @@ final class DocView {
     }
     return ops;
   }
+
+  /**
+   * {@link #snapshotData()} encoded, for replies: every fetch and subscribe at one version shares
+   * one encoding. Rendering and encoding a large document per request was what one client
+   * subscribing over and over to a 1 MB document made the hub's loop do (JFR: most of its time).
+   * Kept softly: memory pressure drops it, and it is rebuilt when asked for again.
+   */
+  RawValue snapshotJson() {
+    Encoded e = encoded == null ? null : encoded.get();
+    if (e == null || e.version() != version) {
+      e = new Encoded(version, new RawValue(snapshotData().toString()));
+      encoded = new SoftReference<>(e);
+    }
+    return e.json();
+  }
+
+  private record Encoded(long version, RawValue json) {}
+
+  private SoftReference<Encoded> encoded;
 
   /** The snapshot as ShareDB sends it: {@code {"v": n, "data": ..., "type": uri or null}}. */
   ObjectNode snapshotData() {
