@@ -266,18 +266,14 @@ public final class GatewayVerticle extends VerticleBase {
         // Admitted at the handshake; the verified token is remembered, so this costs a lookup.
         Admission a = gate.admit(ws.headers(), ws.uri(), Gate.Kind.SOCKET, System.currentTimeMillis());
         if (!(a instanceof Admission.Admitted admitted)) {
-          ws.closeHandler(v -> released.run());
+          onClosed(ws, released, () -> { });
           ws.close((short) 1008, "refused");
           return;
         }
         var other = webSockets.get(ws.path());
         if (other != null) {
           liveness.watch(ws);
-          Runnable closed = other.apply(ws, new SessionToken(vertx, gate, admitted.principal()));
-          ws.closeHandler(v -> {
-            released.run();
-            closed.run();
-          });
+          onClosed(ws, released, other.apply(ws, new SessionToken(vertx, gate, admitted.principal())));
           // After the protocol's handlers: it takes the socket's exception handler.
           messageLimit.watch(ws);
           return;
@@ -286,10 +282,7 @@ public final class GatewayVerticle extends VerticleBase {
         Connection session = new Connection(ws, new SessionToken(vertx, gate, admitted.principal()), hub, presence,
             config, clientIds, decoder, hubContext, outbound);
         session.whenClosed(sessions::decrementAndGet);
-        ws.closeHandler(v -> {
-          released.run();
-          session.socketClosed();
-        });
+        onClosed(ws, released, session::socketClosed);
         liveness.watch(ws, () -> session.unresponsive(liveness.ttlMillis()));
         messageLimit.watch(ws);
       });
@@ -304,6 +297,17 @@ public final class GatewayVerticle extends VerticleBase {
         }
       });
     }
+  }
+
+  /**
+   * The socket's one close handler: the gate lets the connection go ({@code released}), then the
+   * socket's owner cleans up ({@code owner}).
+   */
+  private static void onClosed(io.vertx.core.http.ServerWebSocket ws, Runnable released, Runnable owner) {
+    ws.closeHandler(v -> {
+      released.run();
+      owner.run();
+    });
   }
 
   /** The largest WebSocket message read at all; never below the protocol's message limit. */

@@ -309,11 +309,13 @@ public final class Connection implements Peer {
     return true;
   }
 
-  /** bf/bs: refused whole when it would take the connection over its cap, before anything opens. */
+  /**
+   * bf/bs: refused whole when it would take the connection over its cap, before anything opens
+   * (one over the cap by its size alone was refused in {@link #dispatch}).
+   */
   private void bulk(ObjectNode raw, ObjectNode echo, Bulk b) {
-    long added = b.items().stream().filter(i -> !subscribed.contains(new DocKey(b.collection(), i.id()))).count();
-    if (b.subscribe() ? subscriptions() + added > limits.maxDocsPerConnection()
-        : b.items().size() > limits.maxDocsPerConnection()) {
+    if (b.subscribe() && subscriptions() + b.items().stream()
+        .filter(i -> !subscribed.contains(new DocKey(b.collection(), i.id()))).count() > limits.maxDocsPerConnection()) {
       send(Replies.error(echo, tooManyDocs()));
       return;
     }

@@ -223,17 +223,16 @@ final class DocView {
    * Kept softly: memory pressure drops it, and it is rebuilt when asked for again.
    */
   RawValue snapshotJson() {
-    Encoded e = encoded == null ? null : encoded.get();
-    if (e == null || e.version() != version) {
-      e = new Encoded(version, new RawValue(snapshotData().toString()));
-      encoded = new SoftReference<>(e);
+    RawValue json = encoded == null ? null : encoded.get();
+    if (json == null) {
+      json = new RawValue(snapshotData().toString());
+      encoded = new SoftReference<>(json);
     }
-    return e.json();
+    return json;
   }
 
-  private record Encoded(long version, RawValue json) {}
-
-  private SoftReference<Encoded> encoded;
+  /** The current version's {@link #snapshotJson()}; cleared wherever the content or version changes (load, apply). */
+  private SoftReference<RawValue> encoded;
 
   /** The snapshot as ShareDB sends it: {@code {"v": n, "data": ..., "type": uri or null}}. */
   ObjectNode snapshotData() {

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Presence held for one receiver until the hub's next delivery tick: the latest value per
- * channel and presence id, written as one batch of frames. Confined to the hub's event loop.
+ * channel and presence id, written together at the tick. Confined to the hub's event loop.
  */
 final class PresenceOutbox {
 
@@ -20,7 +20,7 @@ final class PresenceOutbox {
   }
 
   /**
-   * Writes what is held as one batch: one write for everything since the last tick. Presence may
+   * Writes what is held since the last tick, counted against the budget together. Presence may
    * overtake an op still queued, which ShareDB clients handle (a value names its version). A
    * socket that is not draining keeps only the latest value of each presence: false, kept.
    */

@@ -1,7 +1,7 @@
 package dev.tandem.gateway.docs;
 
-import dev.tandem.access.Principal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.access.Principal;
 import dev.tandem.gateway.EdgeLimits;
 import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.OpError;

@@ -26,7 +26,11 @@ final class SharedText {
     return wireLength;
   }
 
-  /** UTF-8 length without encoding; a lone surrogate counts as the 1 byte ({@code ?}) encoders write for it. */
+  /**
+   * UTF-8 length without encoding, as the JDK's encoder (which Vert.x's {@code writeTextMessage}
+   * uses) produces it: a lone surrogate is the 1 byte {@code ?}. Netty's {@code utf8Bytes} counts
+   * malformed input differently, so it cannot stand in here.
+   */
   static int utf8Length(CharSequence s) {
     int n = 0;
     for (int i = 0; i < s.length(); i++) {

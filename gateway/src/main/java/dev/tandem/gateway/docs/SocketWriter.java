@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * write's future once Netty has written it to the socket). A client whose queued bytes go over the
  * budget is not reading: {@code overBudget} runs once, nothing more is written, and the connection
  * is closed with a code ({@link #close}). A client that does not read never reads that close
- * either: Vert.x closes the TCP connection itself when the close handshake does not finish within
- * the server's {@code webSocketClosingTimeout}, which is what frees what it still queued.
- * Thread-safe.
+ * either, and Vert.x's closing timeout starts only once the close frame is written: the server's
+ * write idle timeout ({@code ServerOptions}) closes the TCP connection, which frees what it still
+ * queued. Thread-safe.
  */
 final class SocketWriter {
 
