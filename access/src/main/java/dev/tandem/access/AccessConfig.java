@@ -1,5 +1,7 @@
 package dev.tandem.access;
 
+import dev.tandem.ops.Settings;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -56,28 +58,25 @@ public record AccessConfig(AuthMode mode, Optional<String> jwtSecret, Optional<P
 
   /** The settings in {@code env} for a server listening on {@code listenHost}. */
   public static AccessConfig fromEnv(Map<String, String> env, String listenHost) {
-    String explicit = env.get("TANDEM_AUTH");
-    AuthMode mode;
-    if (explicit == null || explicit.isBlank()) {
-      mode = loopback(listenHost) ? AuthMode.DEV : AuthMode.JWT;
-    } else {
-      mode = switch (explicit.trim().toLowerCase(Locale.ROOT)) {
-        case "jwt" -> AuthMode.JWT;
-        case "dev" -> AuthMode.DEV;
-        default -> throw new IllegalArgumentException("TANDEM_AUTH is jwt or dev, not " + explicit);
-      };
-    }
+    return from(new Settings(env), listenHost);
+  }
+
+  public static AccessConfig from(Settings s, String listenHost) {
+    Optional<String> explicit = s.optional("TANDEM_AUTH");
+    AuthMode mode = explicit.isEmpty()
+        ? (loopback(listenHost) ? AuthMode.DEV : AuthMode.JWT)
+        : (s.choice("TANDEM_AUTH", "jwt", List.of("jwt", "dev")).equals("dev") ? AuthMode.DEV : AuthMode.JWT);
     return new AccessConfig(mode,
-        Optional.ofNullable(env.get("TANDEM_JWT_SECRET")).filter(s -> !s.isEmpty()),
-        Optional.ofNullable(env.get("TANDEM_JWT_KEYS")).filter(s -> !s.isEmpty()).map(Path::of),
-        env.getOrDefault("TANDEM_JWT_AUDIENCE", "tandem"),
-        Optional.ofNullable(env.get("TANDEM_JWT_ISSUER")).filter(s -> !s.isEmpty()),
-        Boolean.parseBoolean(env.getOrDefault("TANDEM_TRUST_USER_HEADER", "false")),
-        list(env.getOrDefault("TANDEM_ALLOWED_ORIGINS", "")),
-        hosts(env.get("TANDEM_PUBLIC_HOSTS"), listenHost),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("TANDEM_AUTH_EXPIRY_NOTICE_S", "60"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_JWT_KEYS_POLL_MS", "2000"))),
-        env.getOrDefault("TANDEM_DEV_SECRET", randomSecret()));
+        s.optional("TANDEM_JWT_SECRET"),
+        s.optional("TANDEM_JWT_KEYS").map(Path::of),
+        s.text("TANDEM_JWT_AUDIENCE", "tandem"),
+        s.optional("TANDEM_JWT_ISSUER"),
+        s.flag("TANDEM_TRUST_USER_HEADER", false),
+        s.list("TANDEM_ALLOWED_ORIGINS", ""),
+        hosts(s.optional("TANDEM_PUBLIC_HOSTS").orElse(null), listenHost),
+        s.seconds("TANDEM_AUTH_EXPIRY_NOTICE_S", 60, 0),
+        s.millis("TANDEM_JWT_KEYS_POLL_MS", 2000, 10),
+        s.text("TANDEM_DEV_SECRET", randomSecret()));
   }
 
   /** The same signing its dev tokens with {@code secret}. */

@@ -28,8 +28,13 @@ public record TlsFiles(Path cert, Path key) {
 
   /** The files named in {@code env}, when both are. */
   public static Optional<TlsFiles> fromEnv(Map<String, String> env) {
-    String c = env.get("TANDEM_TLS_CERT");
-    String k = env.get("TANDEM_TLS_KEY");
+    return from(new dev.tandem.ops.Settings(env));
+  }
+
+  /** The files named by {@code TANDEM_TLS_CERT} and {@code TANDEM_TLS_KEY}, when both are. */
+  public static Optional<TlsFiles> from(dev.tandem.ops.Settings s) {
+    String c = s.optional("TANDEM_TLS_CERT").orElse(null);
+    String k = s.optional("TANDEM_TLS_KEY").orElse(null);
     if ((c == null) != (k == null)) {
       throw new IllegalArgumentException("TLS needs both a certificate (TANDEM_TLS_CERT) and a key (TANDEM_TLS_KEY)");
     }

@@ -1,5 +1,7 @@
 package dev.tandem.gateway;
 
+import dev.tandem.ops.Settings;
+
 import java.util.Map;
 
 /**
@@ -54,16 +56,20 @@ public record EdgeLimits(int maxDocsPerConnection, int maxDocs, int maxPresenceC
   }
 
   public static EdgeLimits fromEnv(Map<String, String> env) {
+    return from(new Settings(env));
+  }
+
+  public static EdgeLimits from(Settings s) {
     return new EdgeLimits(
-        intOf(env, "TANDEM_MAX_DOCS_PER_CONNECTION", 1000),
-        intOf(env, "TANDEM_GATEWAY_MAX_DOCS", 20_000),
-        intOf(env, "TANDEM_MAX_PRESENCE_CHANNELS_PER_CONNECTION", 100),
-        intOf(env, "TANDEM_GATEWAY_MAX_PRESENCE_CHANNELS", 20_000),
-        intOf(env, "TANDEM_MAX_PRESENCES_PER_CONNECTION", 16),
-        intOf(env, "TANDEM_MAX_PRESENCE_DEPTH", 32),
-        intOf(env, "TANDEM_MAX_NAME_LENGTH", 512),
-        Long.parseLong(env.getOrDefault("TANDEM_OUTBOUND_BUDGET_BYTES", String.valueOf(8L * 1024 * 1024))),
-        intOf(env, "TANDEM_FEED_MAX_PENDING", 20_000));
+        s.integer("TANDEM_MAX_DOCS_PER_CONNECTION", 1000, 1, 10_000_000),
+        s.integer("TANDEM_GATEWAY_MAX_DOCS", 20_000, 1, 100_000_000),
+        s.integer("TANDEM_MAX_PRESENCE_CHANNELS_PER_CONNECTION", 100, 1, 10_000_000),
+        s.integer("TANDEM_GATEWAY_MAX_PRESENCE_CHANNELS", 20_000, 1, 100_000_000),
+        s.integer("TANDEM_MAX_PRESENCES_PER_CONNECTION", 16, 1, 100_000),
+        s.integer("TANDEM_MAX_PRESENCE_DEPTH", 32, 1, 900),
+        s.integer("TANDEM_MAX_NAME_LENGTH", 512, 1, 65_536),
+        s.whole("TANDEM_OUTBOUND_BUDGET_BYTES", 8L * 1024 * 1024, 64 * 1024, 1L << 40),
+        s.integer("TANDEM_FEED_MAX_PENDING", 20_000, 1, 10_000_000));
   }
 
   public EdgeLimits withDocs(int perConnection, int perServer) {
@@ -81,7 +87,4 @@ public record EdgeLimits(int maxDocsPerConnection, int maxDocs, int maxPresenceC
         maxPresencesPerConnection, maxPresenceDepth, maxNameLength, bytes, feedMaxPending);
   }
 
-  private static int intOf(Map<String, String> env, String name, int fallback) {
-    return Integer.parseInt(env.getOrDefault(name, String.valueOf(fallback)));
-  }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.gateway;
 
+import dev.tandem.ops.Settings;
 import dev.tandem.schemas.Topics;
 import java.time.Duration;
 import java.util.Map;
@@ -50,25 +51,28 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
   }
 
   public static GatewayConfig fromEnv(Map<String, String> env) {
+    return from(new Settings(env));
+  }
+
+  public static GatewayConfig from(Settings s) {
     return new GatewayConfig(
-        env.getOrDefault("TANDEM_HOST", "127.0.0.1"),
-        Integer.parseInt(env.getOrDefault("TANDEM_PORT", "8080")),
-        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
-        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
-        env.getOrDefault("TANDEM_INSTANCE", "gw-" + UUID.randomUUID()),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGE_BYTES", String.valueOf(1024 * 1024))),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_MESSAGES_PER_SECOND", "500")),
-        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_WINDOW", "200")),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_LOAD_TIMEOUT_MS", "15000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_GATEWAY_IDLE_MS", "60000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_TTL_MS", "15000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_INTERVAL_MS", "40"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_BATCH_MS", "15"))),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_PRESENCE_BYTES", "4096")),
-        Integer.parseInt(env.getOrDefault("TANDEM_GATEWAY_EVENT_LOOPS",
-            String.valueOf(Runtime.getRuntime().availableProcessors()))),
-        EdgeLimits.fromEnv(env),
-        env.getOrDefault("TANDEM_SRC_KEY", randomKey()));
+        s.text("TANDEM_HOST", "127.0.0.1"),
+        s.integer("TANDEM_PORT", 8080, 0, 65535),
+        s.text("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
+        s.text("TANDEM_INSTANCE", "gw-" + UUID.randomUUID()),
+        s.integer("TANDEM_MAX_MESSAGE_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+        s.integer("TANDEM_MAX_MESSAGES_PER_SECOND", 500, 1, 1_000_000),
+        s.integer("TANDEM_GATEWAY_WINDOW", 200, 1, 1_000_000),
+        s.millis("TANDEM_LOAD_TIMEOUT_MS", 15_000, 100),
+        s.millis("TANDEM_GATEWAY_IDLE_MS", 60_000, 10),
+        s.millis("TANDEM_PRESENCE_TTL_MS", 15_000, 100),
+        s.millis("TANDEM_PRESENCE_INTERVAL_MS", 40, 0),
+        s.millis("TANDEM_PRESENCE_BATCH_MS", 15, 0),
+        s.integer("TANDEM_MAX_PRESENCE_BYTES", 4096, 64, 1024 * 1024),
+        s.integer("TANDEM_GATEWAY_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024),
+        EdgeLimits.from(s),
+        s.text("TANDEM_SRC_KEY", randomKey()));
   }
 
   private static String randomKey() {

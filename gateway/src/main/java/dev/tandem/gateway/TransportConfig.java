@@ -1,5 +1,7 @@
 package dev.tandem.gateway;
 
+import dev.tandem.ops.Settings;
+
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -64,21 +66,21 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
   }
 
   public static TransportConfig fromEnv(Map<String, String> env) {
-    return new TransportConfig(
-        Integer.parseInt(env.getOrDefault("TANDEM_WS_MAX_MESSAGE_BYTES", String.valueOf(4 * 1024 * 1024))),
-        millis(env, "TANDEM_IDLE_TIMEOUT_MS", 60_000),
-        millis(env, "TANDEM_HANDSHAKE_TIMEOUT_MS", 10_000),
-        millis(env, "TANDEM_BODY_TIMEOUT_MS", 30_000),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_CONNECTIONS", String.valueOf(defaultMaxConnections()))),
-        Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_MAX_CHARS", "20000")),
-        millis(env, "TANDEM_PUT_DIFF_TIMEOUT_MS", 500),
-        Integer.parseInt(env.getOrDefault("TANDEM_PUT_DIFF_THREADS", "2")),
-        Integer.parseInt(env.getOrDefault("TANDEM_PUT_CONCURRENCY", "16")),
-        Integer.parseInt(env.getOrDefault("TANDEM_OPS_STREAMS", "8")));
+    return from(new Settings(env));
   }
 
-  private static Duration millis(Map<String, String> env, String name, long fallback) {
-    return Duration.ofMillis(Long.parseLong(env.getOrDefault(name, String.valueOf(fallback))));
+  public static TransportConfig from(Settings s) {
+    return new TransportConfig(
+        s.integer("TANDEM_WS_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+        s.millis("TANDEM_IDLE_TIMEOUT_MS", 60_000, 1),
+        s.millis("TANDEM_HANDSHAKE_TIMEOUT_MS", 10_000, 1),
+        s.millis("TANDEM_BODY_TIMEOUT_MS", 30_000, 1),
+        s.integer("TANDEM_MAX_CONNECTIONS", defaultMaxConnections(), 1, 10_000_000),
+        s.integer("TANDEM_PUT_DIFF_MAX_CHARS", 20_000, 0, Integer.MAX_VALUE),
+        s.millis("TANDEM_PUT_DIFF_TIMEOUT_MS", 500, 1),
+        s.integer("TANDEM_PUT_DIFF_THREADS", 2, 1, 1024),
+        s.integer("TANDEM_PUT_CONCURRENCY", 16, 1, 100_000),
+        s.integer("TANDEM_OPS_STREAMS", 8, 1, 100_000));
   }
 
   /** Half the process's descriptor limit, at most 10,000 (10,000 when the limit is unknown). */

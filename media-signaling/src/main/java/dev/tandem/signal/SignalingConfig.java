@@ -1,8 +1,8 @@
 package dev.tandem.signal;
 
+import dev.tandem.ops.Settings;
 import dev.tandem.schemas.Topics;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,23 +28,23 @@ public record SignalingConfig(String bootstrapServers, Topics topics, String ins
     Duration turnTtl, List<String> turnUrls, List<String> stunUrls) {
 
   public static SignalingConfig fromEnv(Map<String, String> env) {
-    return new SignalingConfig(
-        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
-        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
-        env.getOrDefault("TANDEM_INSTANCE", "sig-" + UUID.randomUUID()),
-        Integer.parseInt(env.getOrDefault("TANDEM_SIGNAL_ROOM_CAPACITY", "16")),
-        Integer.parseInt(env.getOrDefault("TANDEM_SIGNAL_MAX_MESSAGE_BYTES", "65536")),
-        Integer.parseInt(env.getOrDefault("TANDEM_SIGNAL_MESSAGES_PER_SECOND", "100")),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_SIGNAL_RESUME_MS", "15000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_SIGNAL_TTL_MS", "10000"))),
-        env.get("TANDEM_TURN_SECRET"),
-        Duration.ofSeconds(Long.parseLong(env.getOrDefault("TANDEM_TURN_TTL_S", "3600"))),
-        list(env.getOrDefault("TANDEM_TURN_URLS", "turn:127.0.0.1:3478")),
-        list(env.getOrDefault("TANDEM_STUN_URLS", "stun:127.0.0.1:3478")));
+    return from(new Settings(env));
   }
 
-  private static List<String> list(String csv) {
-    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  public static SignalingConfig from(Settings s) {
+    return new SignalingConfig(
+        s.text("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
+        s.text("TANDEM_INSTANCE", "sig-" + UUID.randomUUID()),
+        s.integer("TANDEM_SIGNAL_ROOM_CAPACITY", 16, 2, 10_000),
+        s.integer("TANDEM_SIGNAL_MAX_MESSAGE_BYTES", 65_536, 1024, 16 * 1024 * 1024),
+        s.integer("TANDEM_SIGNAL_MESSAGES_PER_SECOND", 100, 1, 1_000_000),
+        s.millis("TANDEM_SIGNAL_RESUME_MS", 15_000, 0),
+        s.millis("TANDEM_SIGNAL_TTL_MS", 10_000, 100),
+        s.optional("TANDEM_TURN_SECRET").orElse(null),
+        s.seconds("TANDEM_TURN_TTL_S", 3600, 1),
+        s.list("TANDEM_TURN_URLS", "turn:127.0.0.1:3478"),
+        s.list("TANDEM_STUN_URLS", "stun:127.0.0.1:3478"));
   }
 
   public SignalingConfig with(String kafka, Topics t, String instance) {

@@ -1,6 +1,7 @@
 package dev.tandem.otservice;
 
 import dev.tandem.otservice.state.DocLimits;
+import dev.tandem.ops.Settings;
 import dev.tandem.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,21 +30,25 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
     int snapshotEvery, Duration flushInterval, Duration idleEvict, int maxResidentDocs, DocLimits limits, Path stateDir) {
 
   public static OtServiceConfig fromEnv(Map<String, String> env) {
-    String instance = env.getOrDefault("TANDEM_INSTANCE", "ot-" + UUID.randomUUID());
+    return from(new Settings(env));
+  }
+
+  public static OtServiceConfig from(Settings s) {
+    String instance = s.text("TANDEM_INSTANCE", "ot-" + UUID.randomUUID());
     return new OtServiceConfig(
-        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
-        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
-        env.getOrDefault("TANDEM_OT_GROUP", "tandem-ot"),
+        s.text("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
+        s.text("TANDEM_OT_GROUP", "tandem-ot"),
         instance,
-        Integer.parseInt(env.getOrDefault("TANDEM_OT_WINDOW", "200")),
-        Integer.parseInt(env.getOrDefault("TANDEM_SNAPSHOT_EVERY", "100")),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_FLUSH_MS", "5000"))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_IDLE_EVICT_MS", "300000"))),
-        Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOCS", "20000")),
+        s.integer("TANDEM_OT_WINDOW", 200, 1, 1_000_000),
+        s.integer("TANDEM_SNAPSHOT_EVERY", 100, 1, 1_000_000),
+        s.millis("TANDEM_FLUSH_MS", 5000, 10),
+        s.millis("TANDEM_IDLE_EVICT_MS", 300_000, 10),
+        s.integer("TANDEM_MAX_DOCS", 20_000, 1, 100_000_000),
         new DocLimits(
-            Integer.parseInt(env.getOrDefault("TANDEM_MAX_DOC_DEPTH", String.valueOf(DocLimits.DEFAULT.maxDepth()))),
-            Long.parseLong(env.getOrDefault("TANDEM_MAX_DOC_BYTES", String.valueOf(DocLimits.DEFAULT.maxBytes())))),
-        Path.of(env.getOrDefault("TANDEM_OT_STATE_DIR",
+            s.integer("TANDEM_MAX_DOC_DEPTH", DocLimits.DEFAULT.maxDepth(), 1, 900),
+            s.whole("TANDEM_MAX_DOC_BYTES", DocLimits.DEFAULT.maxBytes(), 1024, 15L * 1024 * 1024)),
+        Path.of(s.text("TANDEM_OT_STATE_DIR",
             Path.of(System.getProperty("java.io.tmpdir"), "tandem-ot-state", instance).toString())));
   }
 

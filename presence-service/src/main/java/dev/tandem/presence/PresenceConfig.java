@@ -1,5 +1,6 @@
 package dev.tandem.presence;
 
+import dev.tandem.ops.Settings;
 import dev.tandem.schemas.Topics;
 import java.time.Duration;
 import java.util.Map;
@@ -19,12 +20,16 @@ import java.util.UUID;
 public record PresenceConfig(String bootstrapServers, Topics topics, String groupId, String instanceId, Duration ttl) {
 
   public static PresenceConfig fromEnv(Map<String, String> env) {
+    return from(new Settings(env));
+  }
+
+  public static PresenceConfig from(Settings s) {
     return new PresenceConfig(
-        env.getOrDefault("TANDEM_KAFKA", "127.0.0.1:9092"),
-        new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem")),
-        env.getOrDefault("TANDEM_PRESENCE_GROUP", "tandem-presence"),
-        env.getOrDefault("TANDEM_INSTANCE", "presence-" + UUID.randomUUID()),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("TANDEM_PRESENCE_TTL_MS", "15000"))));
+        s.text("TANDEM_KAFKA", "127.0.0.1:9092"),
+        new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
+        s.text("TANDEM_PRESENCE_GROUP", "tandem-presence"),
+        s.text("TANDEM_INSTANCE", "presence-" + UUID.randomUUID()),
+        s.millis("TANDEM_PRESENCE_TTL_MS", 15_000, 100));
   }
 
   public PresenceConfig with(String kafka, Topics t, String group, String instance, Duration newTtl) {
