@@ -27,6 +27,12 @@ import dev.tandem.gateway.transport.ConnectionGate;
 import dev.tandem.gateway.transport.MessageLimit;
 import dev.tandem.gateway.transport.ServerOptions;
 import dev.tandem.gateway.transport.WebSocketLiveness;
+import dev.tandem.ops.Probes;
+import dev.tandem.ops.Telemetry;
+import dev.tandem.gateway.docs.OpMeters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -65,7 +71,10 @@ public final class GatewayVerticle extends VerticleBase {
   private MessageLimit messageLimit;
   private DiffRunner diffs;
   private Semaphore opsStreams;
-  private final Map<String, BooleanSupplier> healthChecks = new ConcurrentHashMap<>();
+  private Probes probes = new Probes();
+  private Telemetry telemetry;
+  private boolean docs = true;
+  private final List<AutoCloseable> clientMeters = new ArrayList<>();
   private final Map<String, java.util.function.BiFunction<io.vertx.core.http.ServerWebSocket, SessionToken, Runnable>> webSockets =
       new ConcurrentHashMap<>();
   private AccessConfig accessConfig;
@@ -83,6 +92,9 @@ public final class GatewayVerticle extends VerticleBase {
   private ClientIds clientIds;
   private RequestDecoder decoder;
   private volatile HttpServer server;
+  /** Every open WebSocket, documents and the others, for a drain. */
+  private final Set<io.vertx.core.http.ServerWebSocket> openSockets = ConcurrentHashMap.newKeySet();
+  private volatile boolean draining;
 
   public GatewayVerticle(GatewayConfig config) {
     this.config = config;
@@ -94,10 +106,35 @@ public final class GatewayVerticle extends VerticleBase {
     return this;
   }
 
-  /** Adds a check that {@code /health} requires, such as "ot-service is running". */
+  /** Adds a part that must keep making progress (liveness and readiness), such as "ot-service". */
   public GatewayVerticle withHealthCheck(String name, BooleanSupplier check) {
-    healthChecks.put(name, check);
+    probes.liveness(name, check);
     return this;
+  }
+
+  /**
+   * The process's probes and metrics: the gateway serves them ({@code /health/live},
+   * {@code /health/ready}, {@code /health}, {@code /metrics}) and adds its own checks and meters.
+   * Without this call it keeps its own (meters reported by no Vert.x instance).
+   */
+  public GatewayVerticle withOps(Probes p, Telemetry t) {
+    this.probes = p;
+    this.telemetry = t;
+    return this;
+  }
+
+  /**
+   * Serves no documents: no {@code /v1/docs}, no document HTTP routes, no Kafka clients of its
+   * own. What is left (access, limits, probes, metrics and the sockets added with
+   * {@link #withWebSocket}) is the edge a signaling instance runs alone.
+   */
+  public GatewayVerticle withoutDocs() {
+    this.docs = false;
+    return this;
+  }
+
+  public Probes probes() {
+    return probes;
   }
 
   /**
@@ -141,8 +178,17 @@ public final class GatewayVerticle extends VerticleBase {
     diffs = new DiffRunner(transport);
     opsStreams = new Semaphore(transport.maxOpsStreams());
     startAccess();
+    if (telemetry == null) {
+      telemetry = Telemetry.detached();
+    }
+    registerMeters(telemetry.registry());
+    if (!docs) {
+      return listen();
+    }
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
-    hub = new DocHub(vertx, context, config, submitter);
+    clientMeters.add(telemetry.bind(submitter.producer()));
+    hub = new DocHub(vertx, context, config, submitter, new OpMeters(telemetry.registry()));
+    registerDocMeters(telemetry.registry());
     clientIds = new ClientIds(config.srcKey());
     decoder = new RequestDecoder(new RequestDecoder.Rules(config.maxMessageBytes(), config.limits().maxNameLength(),
         config.maxPresenceBytes(), config.limits().maxPresenceDepth()));
@@ -156,7 +202,8 @@ public final class GatewayVerticle extends VerticleBase {
             batch.done();
           }
         }));
-    healthChecks.put("kafka feed", feed::positioned);
+    clientMeters.add(telemetry.bind(feed.consumer()));
+    probes.liveness("kafka feed", feed::positioned);
     return vertx.executeBlocking(() -> {
       submitter.warmUp(config.topics().presence());
       feedThread = new Thread(feed, "gateway-feed-" + config.instanceId());
@@ -192,11 +239,13 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private Future<?> listen() {
     Context hubContext = vertx.getOrCreateContext();
-    vertx.setPeriodic(10_000, id -> hub.evictIdle());
-    // Heartbeats three times per TTL: one lost beat does not expire anybody.
-    long beat = Math.max(50, config.presenceTtl().toMillis() / 3);
-    presence.heartbeat();
-    vertx.setPeriodic(beat, id -> presence.heartbeat());
+    if (docs) {
+      vertx.setPeriodic(10_000, id -> hub.evictIdle());
+      // Heartbeats three times per TTL: one lost beat does not expire anybody.
+      long beat = Math.max(50, config.presenceTtl().toMillis() / 3);
+      presence.heartbeat();
+      vertx.setPeriodic(beat, id -> presence.heartbeat());
+    }
     int loops = Math.max(1, config.edgeLoops());
     // Instances on one port share one socket; a negative port is Vert.x's shared random port.
     int port = config.port() == 0 ? -1 : config.port();
@@ -222,22 +271,14 @@ public final class GatewayVerticle extends VerticleBase {
       liveness = new WebSocketLiveness(vertx,
           Math.min(config.presenceTtl().toMillis(), transport.idleTimeout().toMillis()));
       Router router = Router.router(vertx);
-      router.get("/health").handler(ctx -> {
-        StringBuilder body = new StringBuilder();
-        boolean ok = true;
-        for (var check : healthChecks.entrySet()) {
-          boolean up = check.getValue().getAsBoolean();
-          ok &= up;
-          body.append(check.getKey()).append(": ").append(up ? "up" : "DOWN").append('\n');
-        }
-        ctx.response().setStatusCode(ok ? 200 : 503).putHeader("content-type", "text/plain").end(body.toString());
-      });
+      probes.mount(vertx, router);
+      router.get("/metrics").handler(telemetry.scrapeHandler());
       new HttpDoors(gate, new DevTokens(vertx, accessConfig)).mount(router);
-      new DocsHttp(vertx, hub, config, hubContext, new HttpLimits(diffs, opsStreams, transport.bodyTimeout()))
-          .mount(router);
+      if (docs) {
+        new DocsHttp(vertx, hub, config, hubContext, new HttpLimits(diffs, opsStreams, transport.bodyTimeout()))
+            .mount(router);
+      }
       extraRoutes.forEach(r -> r.accept(router));
-      router.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4")
-          .end(metrics()));
       router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
       HttpServerOptions options = ServerOptions.of(config.host(), port, readLimit(), transport);
       // Access: the subprotocol selected beside a tandem.bearer.<token> offer; TLS from PEM files.
@@ -249,7 +290,12 @@ public final class GatewayVerticle extends VerticleBase {
         if (!connections.admit(handshake)) {
           return;
         }
-        if (!"/v1/docs".equals(handshake.path()) && !webSockets.containsKey(handshake.path())) {
+        if (draining) {
+          // Going away: the client should connect to another instance.
+          handshake.reject(503);
+          return;
+        }
+        if (!(docs && "/v1/docs".equals(handshake.path())) && !webSockets.containsKey(handshake.path())) {
           handshake.reject(404);
           return;
         }
@@ -303,11 +349,59 @@ public final class GatewayVerticle extends VerticleBase {
    * The socket's one close handler: the gate lets the connection go ({@code released}), then the
    * socket's owner cleans up ({@code owner}).
    */
-  private static void onClosed(io.vertx.core.http.ServerWebSocket ws, Runnable released, Runnable owner) {
+  private void onClosed(io.vertx.core.http.ServerWebSocket ws, Runnable released, Runnable owner) {
+    openSockets.add(ws);
     ws.closeHandler(v -> {
+      openSockets.remove(ws);
       released.run();
       owner.run();
     });
+  }
+
+  /** WebSockets open now, documents and others. */
+  public int openSockets() {
+    return openSockets.size();
+  }
+
+  /**
+   * Drains the gateway: from now on new sockets are refused with 503, and every open one is closed
+   * with 1012 (service restart) in random order, in batches spread evenly over {@code spread}, so
+   * that clients reconnect to other instances as a trickle rather than all at once. The future
+   * completes once every socket has closed, or {@code spread} plus a second has passed.
+   */
+  public Future<Void> drain(java.time.Duration spread) {
+    draining = true;
+    List<io.vertx.core.http.ServerWebSocket> all = new ArrayList<>(openSockets);
+    java.util.Collections.shuffle(all);
+    long stepMs = 50;
+    int batches = (int) Math.max(1, spread.toMillis() / stepMs);
+    int perBatch = (int) Math.ceil(all.size() / (double) batches);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long deadline = System.currentTimeMillis() + spread.toMillis() + 1000;
+    int[] next = {0};
+    Runnable step = new Runnable() {
+      @Override
+      public void run() {
+        for (int i = 0; i < perBatch && next[0] < all.size(); i++) {
+          all.get(next[0]++).close((short) 1012, "service restart");
+        }
+        if (next[0] < all.size()) {
+          vertx.setTimer(stepMs, t -> run());
+        } else if (openSockets.isEmpty() || System.currentTimeMillis() > deadline) {
+          done.tryComplete();
+        } else {
+          vertx.setTimer(stepMs, t -> run());
+        }
+      }
+    };
+    if (all.isEmpty()) {
+      done.complete();
+    } else {
+      vertx.runOnContext(v -> step.run());
+    }
+    LOG.info("gateway {} drains: {} sockets closed with 1012 over {} ms", config.instanceId(), all.size(),
+        spread.toMillis());
+    return done.future();
   }
 
   /** The largest WebSocket message read at all; never below the protocol's message limit. */
@@ -347,37 +441,27 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  private String metrics() {
-    return "# TYPE tandem_gateway_sessions gauge\n"
-        + "tandem_gateway_sessions " + sessions.get() + "\n"
-        + "# TYPE tandem_gateway_outbound_queued_bytes gauge\n"
-        + "tandem_gateway_outbound_queued_bytes " + outbound.queued() + "\n"
-        + "# TYPE tandem_gateway_open_documents gauge\n"
-        + "tandem_gateway_open_documents " + hub.openDocuments() + "\n"
-        + "# TYPE tandem_gateway_ops_submitted_total counter\n"
-        + "tandem_gateway_ops_submitted_total " + hub.submittedCount() + "\n"
-        + "# TYPE tandem_gateway_ops_acked_total counter\n"
-        + "tandem_gateway_ops_acked_total " + hub.ackedCount() + "\n"
-        + "# TYPE tandem_gateway_ops_rejected_total counter\n"
-        + "tandem_gateway_ops_rejected_total " + hub.rejectedCount() + "\n"
-        + "# TYPE tandem_gateway_presence_received_total counter\n"
-        + "tandem_gateway_presence_received_total " + presence.receivedCount() + "\n"
-        + "# TYPE tandem_gateway_presence_coalesced_total counter\n"
-        + "tandem_gateway_presence_coalesced_total " + presence.coalescedCount() + "\n"
-        + "# TYPE tandem_gateway_presence_superseded_total counter\n"
-        + "tandem_gateway_presence_superseded_total " + presence.supersededCount() + "\n"
-        + "# TYPE tandem_gateway_presence_published_total counter\n"
-        + "tandem_gateway_presence_published_total " + presence.publishedCount() + "\n"
-        + "# TYPE tandem_gateway_presence_channels gauge\n"
-        + "tandem_gateway_presence_channels " + presence.channelCount() + "\n"
-        + "# TYPE tandem_gateway_connections gauge\n"
-        + "tandem_gateway_connections " + connections.openConnections() + "\n"
-        + "# TYPE tandem_gateway_connections_refused_total counter\n"
-        + "tandem_gateway_connections_refused_total " + connections.refusedCount() + "\n"
-        + "# TYPE tandem_gateway_handshake_timeouts_total counter\n"
-        + "tandem_gateway_handshake_timeouts_total " + connections.handshakeTimeoutCount() + "\n"
-        + "# TYPE tandem_gateway_messages_too_large_total counter\n"
-        + "tandem_gateway_messages_too_large_total " + messageLimit.closedCount() + "\n";
+  /** The edge's meters: connections and their limits. */
+  private void registerMeters(MeterRegistry r) {
+    Gauge.builder("tandem.gateway.connections", connections, ConnectionGate::openConnections)
+        .description("open HTTP and WebSocket connections").register(r);
+    FunctionCounter.builder("tandem.gateway.connections.refused", connections, ConnectionGate::refusedCount)
+        .description("connections refused at the cap").register(r);
+    FunctionCounter.builder("tandem.gateway.handshake.timeouts", connections, ConnectionGate::handshakeTimeoutCount)
+        .register(r);
+    FunctionCounter.builder("tandem.gateway.messages.too.large", messageLimit, MessageLimit::closedCount).register(r);
+  }
+
+  /** The document side's meters: sessions, documents, outbound bytes, presence. */
+  private void registerDocMeters(MeterRegistry r) {
+    Gauge.builder("tandem.gateway.sessions", sessions, AtomicInteger::get).description("document sessions").register(r);
+    Gauge.builder("tandem.gateway.outbound.queued.bytes", outbound, OutboundBytes::queued).register(r);
+    Gauge.builder("tandem.gateway.open.documents", hub, DocHub::openDocuments).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.received", this, g -> g.presence.receivedCount()).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.coalesced", this, g -> g.presence.coalescedCount()).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.superseded", this, g -> g.presence.supersededCount()).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.published", this, g -> g.presence.publishedCount()).register(r);
+    Gauge.builder("tandem.gateway.presence.channels", this, g -> g.presence.channelCount()).register(r);
   }
 
   @Override
@@ -385,9 +469,14 @@ public final class GatewayVerticle extends VerticleBase {
     // Running diffs stop at their next step; their PUTs are answered 503.
     diffs.close();
     return vertx.executeBlocking(() -> {
-      feed.stop();
-      feedThread.join(10_000);
-      submitter.close();
+      for (AutoCloseable m : clientMeters) {
+        m.close();
+      }
+      if (feed != null) {
+        feed.stop();
+        feedThread.join(10_000);
+        submitter.close();
+      }
       return null;
     });
   }

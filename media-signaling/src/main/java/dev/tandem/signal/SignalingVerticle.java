@@ -18,6 +18,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.tandem.ops.Telemetry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +43,18 @@ public final class SignalingVerticle extends VerticleBase {
   private volatile SignalFeed signalFeed;
   private Thread feed;
   private volatile boolean silent;
+  private Telemetry telemetry = Telemetry.detached();
+  private AutoCloseable producerMeters;
 
   public SignalingVerticle(SignalingConfig config) {
     this.config = config;
     this.turn = new TurnCredentials(config.turnSecret(), config.turnTtl(), config.turnUrls(), config.stunUrls());
+  }
+
+  /** Reports signaling's rates and its Kafka producer's metrics to {@code t}. */
+  public SignalingVerticle withTelemetry(Telemetry t) {
+    this.telemetry = t;
+    return this;
   }
 
   /** Whether the feed of {@code tandem.signals} is positioned (it may be stalled: see {@link #progressing}). */
@@ -79,6 +91,16 @@ public final class SignalingVerticle extends VerticleBase {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 0),
         new StringSerializer(), new ByteArraySerializer());
     hub = new SignalingHub(vertx, config, turn, this::publish);
+    producerMeters = telemetry.bind(producer);
+    MeterRegistry r = telemetry.registry();
+    FunctionCounter.builder("tandem.signal.relayed", hub, SignalingHub::relayedCount)
+        .description("signals relayed between peers").register(r);
+    FunctionCounter.builder("tandem.signal.refused", hub, SignalingHub::refusedCount)
+        .description("client messages refused with an error").register(r);
+    FunctionCounter.builder("tandem.signal.joins", hub, SignalingHub::joinCount).register(r);
+    Gauge.builder("tandem.signal.rooms", hub, SignalingHub::roomCount).register(r);
+    FunctionCounter.builder("tandem.signal.records.skipped", this, SignalingVerticle::skippedCount)
+        .description("records from other instances that could not be processed").register(r);
     signalFeed = new SignalFeed(config, batch -> hubContext.runOnContext(v -> batch.forEach(this::onRecord)));
     return vertx.executeBlocking(() -> {
       // max.block.ms is 0 (sends never block the event loop): fetch the metadata here, once.
@@ -187,6 +209,7 @@ public final class SignalingVerticle extends VerticleBase {
       if (feed != null) {
         feed.join(1_000);
       }
+      producerMeters.close();
       producer.close(Duration.ofSeconds(2));
       return null;
     });

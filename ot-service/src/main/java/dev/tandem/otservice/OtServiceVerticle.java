@@ -1,5 +1,7 @@
 package dev.tandem.otservice;
 
+import dev.tandem.ops.Telemetry;
+
 import dev.tandem.otservice.kafka.OtLoop;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,9 +17,16 @@ public final class OtServiceVerticle extends VerticleBase {
   private final OtServiceConfig config;
   private OtLoop loop;
   private Thread thread;
+  private Telemetry telemetry = Telemetry.detached();
 
   public OtServiceVerticle(OtServiceConfig config) {
     this.config = config;
+  }
+
+  /** Reports the loop's meters and its Kafka clients' to {@code t}. */
+  public OtServiceVerticle withTelemetry(Telemetry t) {
+    this.telemetry = t;
+    return this;
   }
 
   /** The running loop, for health and metrics. */
@@ -54,7 +63,7 @@ public final class OtServiceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    loop = new OtLoop(config);
+    loop = new OtLoop(config, telemetry);
     thread = new Thread(loop, "ot-service-" + config.instanceId());
     thread.start();
     return Future.succeededFuture();

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -51,20 +50,19 @@ public final class DocHub {
   private final Map<PendingKey, Pending> pending = new HashMap<>();
   /** Submits made for HTTP requests (whole-content PUT), completed with the committed version. */
   private final Map<PendingKey, Promise<Long>> httpPending = new HashMap<>();
-  private final AtomicLong submitted = new AtomicLong();
-  private final AtomicLong acked = new AtomicLong();
-  private final AtomicLong rejected = new AtomicLong();
+  private final OpMeters meters;
   private final HistoryReads history;
 
   /** A submit waiting for its commit: which document, which client op ({@code src} is the alias). */
   private record PendingKey(DocKey key, String src, long seq) {}
 
   /** Who waits for the commit. */
-  private record Pending(Peer peer, Submission submission) {}
+  private record Pending(Peer peer, Submission submission, long submittedAt) {}
 
   /** A hub confined to {@code context}, the gateway's own event loop. */
-  public DocHub(Vertx vertx, Context context, GatewayConfig config, Submitter submitter) {
+  public DocHub(Vertx vertx, Context context, GatewayConfig config, Submitter submitter, OpMeters meters) {
     this.vertx = vertx;
+    this.meters = meters;
     this.context = context;
     this.config = config;
     this.submitter = submitter;
@@ -73,18 +71,6 @@ public final class DocHub {
 
   public HistoryReads history() {
     return history;
-  }
-
-  public long submittedCount() {
-    return submitted.get();
-  }
-
-  public long ackedCount() {
-    return acked.get();
-  }
-
-  public long rejectedCount() {
-    return rejected.get();
   }
 
   public int openDocuments() {
@@ -202,19 +188,21 @@ public final class DocHub {
       if ("op".equals(op.kind()) && view.type().isPresent()) {
         Optional<OpError> bad = OpShape.check(view.type().get(), op.op());
         if (bad.isPresent()) {
+          meters.rejected(bad.get().code());
           peer.rejected(s, bad.get());
           return;
         }
       }
       PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
-      pending.put(pk, new Pending(peer, s));
-      submitted.incrementAndGet();
+      pending.put(pk, new Pending(peer, s, System.nanoTime()));
+      meters.submitted();
       submitter.submit(op, error -> {
         if (error != null) {
           context.runOnContext(x -> {
             LOG.warn("op for {} not sent to Kafka: {}", op.key(), error.toString());
             Pending p = pending.remove(pk);
             if (p != null) {
+              meters.rejected(KAFKA_DOWN.code());
               p.peer().rejected(p.submission(), KAFKA_DOWN);
             }
           });
@@ -231,7 +219,7 @@ public final class DocHub {
     Promise<Long> done = Promise.promise();
     PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
     httpPending.put(pk, done);
-    submitted.incrementAndGet();
+    meters.submitted();
     vertx.setTimer(30_000, t -> {
       if (httpPending.remove(pk) != null) {
         done.fail(new OpFailure(new OpError(ShareDbErrors.SERVICE_UNAVAILABLE, "no commit within 30 s")));
@@ -319,7 +307,7 @@ public final class DocHub {
     Pending author = pending.remove(pk);
     Promise<Long> http = httpPending.remove(pk);
     if (http != null) {
-      acked.incrementAndGet();
+      meters.acked(0);
       http.complete(op.v());
     }
     for (Peer p : view.subscribers()) {
@@ -333,7 +321,7 @@ public final class DocHub {
       if (!view.subscribers().contains(author.peer()) && base != null) {
         catchUp(author.peer(), view, base, op.v());
       }
-      acked.incrementAndGet();
+      meters.acked(author.submittedAt());
       author.peer().acked(author.submission(), op.v());
     }
   }
@@ -358,17 +346,17 @@ public final class DocHub {
         http.complete(reply.v());
       }
       if (p != null) {
-        acked.incrementAndGet();
+        meters.acked(p.submittedAt());
         p.peer().acked(p.submission(), reply.v());
       }
       return;
     }
     if (http != null) {
-      rejected.incrementAndGet();
+      meters.rejected(reply.error().code());
       http.fail(new OpFailure(reply.error()));
     }
     if (p != null) {
-      rejected.incrementAndGet();
+      meters.rejected(reply.error().code());
       p.peer().rejected(p.submission(), reply.error());
     }
   }

@@ -76,6 +76,11 @@ public final class Feed implements Runnable {
   }
 
   /** Whether the feed reads from the end of every partition, so nothing committed from now on is missed. */
+  /** The consumer itself, for its metrics (read from other threads: Kafka's metrics are). */
+  public KafkaConsumer<String, byte[]> consumer() {
+    return consumer;
+  }
+
   public boolean positioned() {
     return positioned && running;
   }

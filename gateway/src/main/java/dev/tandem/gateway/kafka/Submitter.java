@@ -45,6 +45,11 @@ public final class Submitter implements AutoCloseable {
    * Sends {@code op}; {@code done} gets null once it is durable, or the failure. Never blocks
    * (max.block.ms is 0): when Kafka's metadata is not there, the send fails at once.
    */
+  /** The producer itself, for its metrics. */
+  public KafkaProducer<String, byte[]> producer() {
+    return producer;
+  }
+
   public void submit(SubmittedOp op, Consumer<Throwable> done) {
     try {
       producer.send(new ProducerRecord<>(topic, op.key().value(), Records.encode(op)),

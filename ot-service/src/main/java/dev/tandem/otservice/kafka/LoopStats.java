@@ -1,5 +1,11 @@
 package dev.tandem.otservice.kafka;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +25,27 @@ final class LoopStats {
   private final String instance;
   private long lastLog = System.currentTimeMillis();
 
-  LoopStats(String instance) {
+  private final Timer transactionTimer;
+  private final MeterRegistry registry;
+
+  LoopStats(String instance, MeterRegistry registry) {
     this.instance = instance;
+    this.registry = registry;
+    FunctionCounter.builder("tandem.ot.ops.committed", committedOps, AtomicLong::get).register(registry);
+    FunctionCounter.builder("tandem.ot.ops.rejected", rejectedOps, AtomicLong::get).register(registry);
+    FunctionCounter.builder("tandem.ot.poison.records", poisonRecords, AtomicLong::get)
+        .description("records that could not be processed, answered with an error and skipped").register(registry);
+    FunctionCounter.builder("tandem.ot.client.restarts", restarts, AtomicLong::get).register(registry);
+    FunctionCounter.builder("tandem.ot.transaction.records", transactionRecords, AtomicLong::get).register(registry);
+    transactionTimer = Timer.builder("tandem.ot.transaction.duration").description("batch transactions, begin to commit")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+  }
+
+  /** A partition rebuilt in {@code nanos}. */
+  void rebuilt(int partition, long nanos) {
+    Timer.builder("tandem.ot.rebuild.duration").tag("partition", String.valueOf(partition))
+        .description("time to rebuild a partition on assignment").register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** A batch transaction committed. */
@@ -29,6 +54,7 @@ final class LoopStats {
     transactions.incrementAndGet();
     transactionRecords.addAndGet(records);
     transactionNanos.addAndGet(nanos);
+    transactionTimer.record(nanos, TimeUnit.NANOSECONDS);
     long now = System.currentTimeMillis();
     if (now - lastLog >= 10_000) {
       lastLog = now;

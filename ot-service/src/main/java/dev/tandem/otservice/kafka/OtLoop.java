@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
+import dev.tandem.ops.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +59,21 @@ public final class OtLoop implements Runnable {
   private volatile boolean crashed;
   private volatile boolean ready;
   private volatile KafkaClients clients;
+  private final Telemetry telemetry;
+  private final java.util.List<AutoCloseable> clientMeters = new java.util.ArrayList<>();
   /** Records polled and not yet processed, while {@link #topUp} polls again. */
   private ConsumerRecords<String, byte[]> held;
   private long lastFlush = System.currentTimeMillis();
 
   public OtLoop(OtServiceConfig config) {
+    this(config, Telemetry.detached());
+  }
+
+  /** A loop whose counters, transaction and rebuild times and Kafka clients report to {@code telemetry}. */
+  public OtLoop(OtServiceConfig config, Telemetry telemetry) {
     this.config = config;
-    this.stats = new LoopStats(config.instanceId());
+    this.telemetry = telemetry;
+    this.stats = new LoopStats(config.instanceId(), telemetry.registry());
     this.docs = new ResidentDocuments(config);
     this.stores = new SnapshotStores(config.stateDir(), config.topics().prefix());
     this.rebuilder = new PartitionRebuilder(config, docs, stores, health::beat);
@@ -148,6 +157,8 @@ public final class OtLoop implements Runnable {
           health.state(State.STARTING);
           clients = KafkaClients.open(config, new Rebalance(), health::beat);
           out.attach(clients.producer);
+          clientMeters.add(telemetry.bind(clients.producer));
+          clientMeters.add(telemetry.bind(clients.consumer));
           loop();
           return;
         } catch (ProducerFencedException e) {
@@ -290,6 +301,14 @@ public final class OtLoop implements Runnable {
   /** Closes the clients; the consumer first, whose leaving flushes through the still-open producer. */
   private void closeClients() {
     KafkaClients c = clients;
+    for (AutoCloseable m : clientMeters) {
+      try {
+        m.close();
+      } catch (Exception e) {
+        LOG.debug("closing client metrics", e);
+      }
+    }
+    clientMeters.clear();
     if (c != null) {
       c.close();
     }
@@ -344,7 +363,9 @@ public final class OtLoop implements Runnable {
       health.state(State.REBUILDING);
       long started = System.nanoTime();
       for (TopicPartition tp : partitions) {
+        long one = System.nanoTime();
         docs.put(rebuilder.rebuild(clients, tp.partition()));
+        stats.rebuilt(tp.partition(), System.nanoTime() - one);
         health.beat();
       }
       LOG.info("ot-service {} rebuilt partitions {} in {} ms", config.instanceId(),
