@@ -124,7 +124,7 @@ public final class AuthBench {
   }
 
   private static void throughput(Vertx vertx, boolean quick) throws Exception {
-    Path jar = Path.of("").toAbsolutePath().resolve("standalone/target/tandem-standalone.jar");
+    Path jar = Path.of("").toAbsolutePath().resolve("standalone/target/tandem.jar");
     if (!Files.exists(jar)) {
       System.out.println("throughput: build first (" + jar + " is missing)");
       return;

@@ -39,7 +39,7 @@ public final class ClientBench {
       System.exit(2);
       return;
     }
-    Path jar = Path.of("standalone/target/tandem-standalone.jar").toAbsolutePath();
+    Path jar = Path.of("standalone/target/tandem.jar").toAbsolutePath();
     requireFile(jar, "build first: mvn -B -DskipTests package");
     requireFile(Path.of("node_modules/sharedb/package.json"), "install the npm packages first: npm ci");
     requireFile(Path.of("bench/node/client-load.js"), "run from the repository's root");
@@ -78,7 +78,7 @@ public final class ClientBench {
     BenchServer s = null;
     try {
       s = switch (server) {
-        case "tandem" -> TandemServer.start(Path.of("standalone/target/tandem-standalone.jar").toAbsolutePath(),
+        case "tandem" -> TandemServer.start(Path.of("standalone/target/tandem.jar").toAbsolutePath(),
             w.kind() == ClientWorkload.Kind.COLD ? COLD_ENV : Map.of(), options.keepData());
         case "sharedb" -> ShareDbServer.start(Optional.empty());
         default -> ShareDbServer.start(options.pg());

@@ -31,7 +31,7 @@ public final class LoadBench {
     boolean quick = List.of(args).contains("--quick");
     int secs = quick ? 8 : 20;
     Path root = Path.of("").toAbsolutePath();
-    Path jar = root.resolve("standalone/target/tandem-standalone.jar");
+    Path jar = root.resolve("standalone/target/tandem.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException("build first: " + jar + " is missing");
     }

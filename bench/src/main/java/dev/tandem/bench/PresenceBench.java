@@ -42,7 +42,7 @@ public final class PresenceBench {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 15;
     Path root = Path.of("").toAbsolutePath();
-    Path jar = root.resolve("standalone/target/tandem-standalone.jar");
+    Path jar = root.resolve("standalone/target/tandem.jar");
     Path data = Files.createTempDirectory("tandem-presence-bench-");
     int port = LoadBench.freePort();
     List<String> cmd = new ArrayList<>(List.of("java"));

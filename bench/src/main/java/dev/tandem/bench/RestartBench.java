@@ -75,7 +75,7 @@ public final class RestartBench {
     if (sizes.isEmpty()) {
       sizes.addAll(List.of(10_000, 50_000, 200_000));
     }
-    Path jar = Path.of("").toAbsolutePath().resolve("standalone/target/tandem-standalone.jar");
+    Path jar = Path.of("").toAbsolutePath().resolve("standalone/target/tandem.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException("build first: " + jar + " is missing");
     }

@@ -36,7 +36,7 @@ public final class SignalBench {
     int roomCount = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     double rate = args.length > 2 ? Double.parseDouble(args[2]) : 2;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 15;
-    Path jar = Path.of("standalone/target/tandem-standalone.jar").toAbsolutePath();
+    Path jar = Path.of("standalone/target/tandem.jar").toAbsolutePath();
     Path dataA = Files.createTempDirectory("tandem-signal-a-");
     Path dataB = Files.createTempDirectory("tandem-signal-b-");
     int portA = LoadBench.freePort();

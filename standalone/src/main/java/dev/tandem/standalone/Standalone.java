@@ -13,6 +13,9 @@ import dev.tandem.presence.PresenceServiceVerticle;
 import dev.tandem.schemas.Topics;
 import dev.tandem.signal.SignalingConfig;
 import dev.tandem.signal.SignalingVerticle;
+import dev.tandem.ops.Probes;
+import dev.tandem.ops.Settings;
+import dev.tandem.ops.Telemetry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,9 +45,11 @@ public final class Standalone implements AutoCloseable {
   private final GatewayVerticle gateway;
   private final OtServiceVerticle otService;
   private final String bootstrap;
+  private final Probes probes;
 
   private Standalone(Vertx vertx, Optional<LocalKafka> kafka, GatewayVerticle gateway, OtServiceVerticle otService,
-      String bootstrap) {
+      String bootstrap, Probes probes) {
+    this.probes = probes;
     this.vertx = vertx;
     this.kafka = kafka;
     this.gateway = gateway;
@@ -52,59 +57,53 @@ public final class Standalone implements AutoCloseable {
     this.bootstrap = bootstrap;
   }
 
+  /** {@code java -jar tandem.jar [standalone] ...}: the command line is {@link dev.tandem.standalone.cli.TandemCli}'s. */
   public static void main(String[] args) {
-    StandaloneConfig config;
-    try {
-      config = StandaloneConfig.parse(args, System.getenv());
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    Standalone running;
-    try {
-      running = start(config, System.getenv());
-    } catch (IllegalArgumentException e) {
-      // A setting that cannot work (dev mode off loopback, jwt without a key, unreadable TLS files).
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "tandem-shutdown"));
-    String tls = config.tls().isPresent() ? "s" : "";
-    LOG.info("Tandem is up: http{}://{}:{}/ (documents at ws{}://{}:{}/v1/docs)", tls, config.host(), running.port(),
-        tls, config.host(), running.port());
+    dev.tandem.standalone.cli.TandemCli.main(args);
   }
 
   /** Starts everything and returns once the server accepts connections. */
   public static Standalone start(StandaloneConfig config, Map<String, String> env) {
+    return start(config, env, new Telemetry(), new Probes());
+  }
+
+  /**
+   * Starts everything, its meters in {@code telemetry} and its checks in {@code probes}, and
+   * returns once the server accepts connections. The config's options stand in for their
+   * variables in {@code env}, so every part reads the same host, port and Kafka.
+   */
+  public static Standalone start(StandaloneConfig config, Map<String, String> env, Telemetry telemetry, Probes probes) {
+    Map<String, String> merged = new java.util.HashMap<>(env);
+    merged.put("TANDEM_HOST", config.host());
+    Settings settings = new Settings(merged);
     // Access first: a server that may not start (dev mode off loopback, jwt without a key) starts nothing.
-    AccessConfig access = AccessConfig.fromEnv(env, config.host());
+    AccessConfig access = AccessConfig.from(settings, config.host());
     config.tls().ifPresent(t -> t.apply(new io.vertx.core.http.HttpServerOptions()));
     Optional<LocalKafka> kafka = config.kafka().isPresent()
         ? Optional.empty()
-        : Optional.of(LocalKafka.start(config.dataDir().toAbsolutePath().resolve("kafka"), 0));
+        : Optional.of(LocalKafka.start(config.dataDir().toAbsolutePath().resolve("kafka"), 0, config.kafkaPort()));
     String bootstrap = config.kafka().orElseGet(() -> kafka.orElseThrow().bootstrapServers());
-    Topics topics = new Topics(env.getOrDefault("TANDEM_TOPIC_PREFIX", "tandem"));
+    Topics topics = new Topics(settings.text("TANDEM_TOPIC_PREFIX", "tandem"));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       topics.ensure(admin, config.partitions());
     }
     String instance = instanceId(config.dataDir());
     // ot-service's local snapshot stores live beside the broker's data: a restart finds them.
-    OtServiceVerticle ot = new OtServiceVerticle(OtServiceConfig.fromEnv(env).withKafka(bootstrap).withTopics(topics)
-        .withInstance("ot-" + instance).withStateDir(config.dataDir().toAbsolutePath().resolve("ot-state")));
-    PresenceConfig presenceConfig = PresenceConfig.fromEnv(env);
+    OtServiceVerticle ot = new OtServiceVerticle(OtServiceConfig.from(settings).withKafka(bootstrap).withTopics(topics)
+        .withInstance("ot-" + instance).withStateDir(config.dataDir().toAbsolutePath().resolve("ot-state")))
+        .withTelemetry(telemetry);
+    PresenceConfig presenceConfig = PresenceConfig.from(settings);
     PresenceServiceVerticle presence = new PresenceServiceVerticle(presenceConfig.with(bootstrap, topics,
-        presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl()));
-    SignalingVerticle signaling = new SignalingVerticle(SignalingConfig.fromEnv(env).with(bootstrap, topics,
-        "sig-" + instance + "-" + UUID.randomUUID()));
-    GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env)
+        presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl())).withTelemetry(telemetry);
+    SignalingVerticle signaling = new SignalingVerticle(SignalingConfig.from(settings).with(bootstrap, topics,
+        "sig-" + instance + "-" + UUID.randomUUID())).withTelemetry(telemetry);
+    GatewayConfig gatewayConfig = GatewayConfig.from(settings)
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID());
-    if (!env.containsKey("TANDEM_SRC_KEY")) {
+    if (settings.optional("TANDEM_SRC_KEY").isEmpty()) {
       // Client ids must outlive a restart, or every reconnecting client's unacknowledged ops are refused.
       gatewayConfig = gatewayConfig.withSrcKey(keyFile(config.dataDir(), "src-key"));
     }
-    if (!env.containsKey("TANDEM_DEV_SECRET")) {
+    if (settings.optional("TANDEM_DEV_SECRET").isEmpty()) {
       // Dev tokens the web client holds must outlive a restart, as its client ids do.
       access = access.withDevSecret(keyFile(config.dataDir(), "dev-token-key"));
     }
@@ -112,16 +111,19 @@ public final class Standalone implements AutoCloseable {
       LOG.info("access: dev mode (requests without a token act as an anonymous user with every grant);"
           + " set TANDEM_AUTH=jwt and TANDEM_JWT_SECRET or TANDEM_JWT_KEYS for tokens only");
     }
+    // Each part is live only while its loop makes progress, so a wedged loop turns the probes 503;
+    // ot-service is ready only once every partition it owns is rebuilt and it polls for ops.
+    probes.liveness("media-signaling", signaling::progressing)
+        .liveness("ot-service", ot::alive)
+        .readiness("ot-service serving", ot::progressing)
+        .liveness("presence-service", presence::progressing);
     GatewayVerticle gw = new GatewayVerticle(gatewayConfig)
-        .withTransport(TransportConfig.fromEnv(env))
+        .withTransport(TransportConfig.from(settings))
         .withAccess(access, config.tls())
+        .withOps(probes, telemetry)
         .withWebSocket("/v1/signal", signaling::accept)
-        .withRoutes(signaling::mount)
-        // Each part is up only while its loop makes progress, so a wedged loop turns /health 503.
-        .withHealthCheck("media-signaling", signaling::progressing)
-        .withHealthCheck("ot-service", ot::progressing)
-        .withHealthCheck("presence-service", () -> presence.loop() != null && presence.loop().progressing());
-    Vertx vertx = Vertx.vertx();
+        .withRoutes(signaling::mount);
+    Vertx vertx = telemetry.vertx(new io.vertx.core.VertxOptions());
     try {
       vertx.deployVerticle(ot).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(presence).await(60, TimeUnit.SECONDS);
@@ -146,7 +148,7 @@ public final class Standalone implements AutoCloseable {
       kafka.ifPresent(LocalKafka::close);
       throw new IllegalStateException("Tandem did not start: " + e.getMessage(), e);
     }
-    return new Standalone(vertx, kafka, gw, ot, bootstrap);
+    return new Standalone(vertx, kafka, gw, ot, bootstrap, probes);
   }
 
   /** A stable id per data directory: a restart fences the previous incarnation's transactions. */
@@ -190,6 +192,24 @@ public final class Standalone implements AutoCloseable {
 
   public OtServiceVerticle otService() {
     return otService;
+  }
+
+  /**
+   * Drains, then stops: readiness turns 503, clients' sockets close with 1012 spread over
+   * {@code spread}, and then everything stops as {@link #close} does.
+   */
+  public void drainAndClose(java.time.Duration spread) {
+    probes.drain();
+    try {
+      gateway.drain(spread).await(spread.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("draining the gateway: {}", e.toString());
+    }
+    close();
+  }
+
+  public GatewayVerticle gateway() {
+    return gateway;
   }
 
   /** Stops the server, ot-service (writing snapshots), then Kafka. */

@@ -64,8 +64,8 @@ class StandaloneHealthTest {
       int port = server.port();
       HttpResponse<String> health = get(port, "/health");
       assertEquals(200, health.statusCode(), health.body());
-      for (String part : List.of("ot-service: up", "presence-service: up", "media-signaling: up")) {
-        assertTrue(health.body().contains(part), health.body());
+      for (String part : List.of("ot-service", "ot-service serving", "presence-service", "media-signaling")) {
+        assertTrue(health.body().contains("{\"id\":\"" + part + "\",\"status\":\"UP\"}"), health.body());
       }
       try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
           SharedKafka.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {

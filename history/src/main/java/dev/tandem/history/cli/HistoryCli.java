@@ -31,6 +31,9 @@ public final class HistoryCli {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Before or after the command: {@code --kafka X verify} and {@code verify --kafka X} alike. */
+  @Mixin Connection connection;
+
   public static void main(String[] args) {
     // Analysts want answers, not the Kafka client's chatter (-D... overrides either).
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -59,15 +62,15 @@ public final class HistoryCli {
 
   /** Options every command takes. */
   static final class Connection {
-    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (env TANDEM_KAFKA, default ${DEFAULT-VALUE})",
+    @Option(names = "--kafka", scope = CommandLine.ScopeType.INHERIT, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (env TANDEM_KAFKA, default ${DEFAULT-VALUE})",
         defaultValue = "${env:TANDEM_KAFKA:-127.0.0.1:9092}")
     String kafka;
 
-    @Option(names = "--topic-prefix", description = "topic name prefix (env TANDEM_TOPIC_PREFIX, default ${DEFAULT-VALUE})",
+    @Option(names = "--topic-prefix", scope = CommandLine.ScopeType.INHERIT, description = "topic name prefix (env TANDEM_TOPIC_PREFIX, default ${DEFAULT-VALUE})",
         defaultValue = "${env:TANDEM_TOPIC_PREFIX:-tandem}")
     String prefix;
 
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--quiet", scope = CommandLine.ScopeType.INHERIT, description = "no progress bar")
     boolean quiet;
 
     Topics topics() {
@@ -102,7 +105,7 @@ public final class HistoryCli {
 
   @Command(name = "replay", description = "Prints a document's content at a version or a time (default: now).")
   static final class Replay implements Callable<Integer> {
-    @Mixin Connection connection;
+    @CommandLine.ParentCommand HistoryCli root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--doc", required = true, paramLabel = "COLLECTION/ID") String doc;
@@ -115,9 +118,9 @@ public final class HistoryCli {
         throw new IllegalArgumentException("--version must not be negative");
       }
       DocKey key = doc(doc);
-      try (LogReader reader = new LogReader(connection.kafka)) {
-        DocHistory.Snapshot s = new DocHistory(reader, connection.topics()).at(key, version, at == null ? null : time(at),
-            connection.progress());
+      try (LogReader reader = new LogReader(root.connection.kafka)) {
+        DocHistory.Snapshot s = new DocHistory(reader, root.connection.topics()).at(key, version, at == null ? null : time(at),
+            root.connection.progress());
         if (!s.known()) {
           throw new HistoryException(HistoryException.Kind.UNKNOWN_DOCUMENT, "no document " + key + " in the log");
         }
@@ -137,7 +140,7 @@ public final class HistoryCli {
 
   @Command(name = "export", description = "Writes a document's ops with their metadata, as JSON lines or CSV.")
   static final class Export implements Callable<Integer> {
-    @Mixin Connection connection;
+    @CommandLine.ParentCommand HistoryCli root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--doc", required = true, paramLabel = "COLLECTION/ID") String doc;
@@ -157,13 +160,13 @@ public final class HistoryCli {
         out.println("version,src,seq,user,timestamp,kind,op");
       }
       long[] n = {0};
-      try (LogReader reader = new LogReader(connection.kafka)) {
-        new DocHistory(reader, connection.topics()).ops(key, from, to, op -> {
+      try (LogReader reader = new LogReader(root.connection.kafka)) {
+        new DocHistory(reader, root.connection.topics()).ops(key, from, to, op -> {
           ObjectNode line = OpLines.line(op);
           out.println(csv ? OpLines.csv(line) : line.toString());
           n[0]++;
           return true;
-        }, connection.progress());
+        }, root.connection.progress());
       }
       out.flush();
       if (n[0] == 0) {
@@ -176,16 +179,16 @@ public final class HistoryCli {
   @Command(name = "verify", description = "Checks the log: contiguous versions, every op applies, snapshots match. "
       + "Exits 1 naming the first fault.")
   static final class Verify implements Callable<Integer> {
-    @Mixin Connection connection;
+    @CommandLine.ParentCommand HistoryCli root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--doc", paramLabel = "COLLECTION/ID", description = "only this document") String doc;
 
     @Override
     public Integer call() {
-      try (LogReader reader = new LogReader(connection.kafka)) {
-        Verifier.Report r = new Verifier(reader, connection.topics()).verify(doc == null ? null : doc(doc),
-            connection.progress());
+      try (LogReader reader = new LogReader(root.connection.kafka)) {
+        Verifier.Report r = new Verifier(reader, root.connection.topics()).verify(doc == null ? null : doc(doc),
+            root.connection.progress());
         String summary = String.format(Locale.ROOT, "%,d ops of %,d documents, %,d snapshots, in %.2f s (%,.0f ops/s)",
             r.ops(), r.documents(), r.snapshots(), r.seconds(), r.ops() / Math.max(1e-9, r.seconds()));
         if (r.ok()) {
@@ -201,15 +204,15 @@ public final class HistoryCli {
 
   @Command(name = "stats", description = "Counts ops per document, per user and per hour.")
   static final class StatsCommand implements Callable<Integer> {
-    @Mixin Connection connection;
+    @CommandLine.ParentCommand HistoryCli root;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--top", description = "rows per table (default ${DEFAULT-VALUE})", defaultValue = "20") int top;
 
     @Override
     public Integer call() {
-      try (LogReader reader = new LogReader(connection.kafka)) {
-        Stats stats = Stats.read(reader, connection.topics(), connection.progress());
+      try (LogReader reader = new LogReader(root.connection.kafka)) {
+        Stats stats = Stats.read(reader, root.connection.topics(), root.connection.progress());
         stats.print(spec.commandLine().getOut(), top);
       }
       return 0;

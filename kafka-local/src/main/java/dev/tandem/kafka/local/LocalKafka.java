@@ -48,10 +48,19 @@ public final class LocalKafka implements AutoCloseable {
    * port it used last time when the directory has one), and waits until it answers.
    */
   public static LocalKafka start(Path dataDir, int port) {
+    return start(dataDir, port, 0);
+  }
+
+  /**
+   * As {@link #start(Path, int)}; with {@code port} 0 and no port remembered in the directory,
+   * {@code preferred} when it is free (9092, Kafka's own, lets tools find it with no flags).
+   */
+  public static LocalKafka start(Path dataDir, int port, int preferred) {
     try {
       Files.createDirectories(dataDir);
       Path logDir = dataDir.resolve("kafka-logs");
-      int brokerPort = port != 0 ? port : remembered(dataDir, "broker.port").orElse(freePort());
+      int brokerPort = port != 0 ? port : remembered(dataDir, "broker.port")
+          .orElseGet(() -> preferred > 0 && free(preferred) ? preferred : freePort());
       int controllerPort = remembered(dataDir, "controller.port").orElse(freePort());
       Properties props = config(logDir, brokerPort, controllerPort);
       Path configFile = dataDir.resolve("server.properties");
@@ -179,6 +188,14 @@ public final class LocalKafka implements AutoCloseable {
     try (ServerSocket s = new ServerSocket()) {
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean free(int port) {
+    try (ServerSocket s = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
       return true;
     } catch (IOException e) {
       return false;

@@ -1,0 +1,148 @@
+package dev.tandem.standalone.cli;
+
+import dev.tandem.access.AccessConfig;
+import dev.tandem.access.TlsFiles;
+import dev.tandem.gateway.GatewayConfig;
+import dev.tandem.gateway.GatewayVerticle;
+import dev.tandem.gateway.TransportConfig;
+import dev.tandem.ops.OpsServer;
+import dev.tandem.ops.Probes;
+import dev.tandem.ops.Settings;
+import dev.tandem.ops.Telemetry;
+import dev.tandem.otservice.OtServiceConfig;
+import dev.tandem.otservice.OtServiceVerticle;
+import dev.tandem.presence.PresenceConfig;
+import dev.tandem.presence.PresenceServiceVerticle;
+import dev.tandem.schemas.Topics;
+import dev.tandem.signal.SignalingConfig;
+import dev.tandem.signal.SignalingVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Each service started alone, from its settings: it needs only a Kafka bootstrap address. Every
+ * one serves {@code /health/live}, {@code /health/ready}, {@code /health} and {@code /metrics}
+ * on its port; gateway and signaling serve their clients there too.
+ */
+final class Services {
+
+  /** Default HTTP ports, one per service so that they can share a host. */
+  static final int GATEWAY_PORT = 8080;
+  static final int OT_SERVICE_PORT = 8081;
+  static final int PRESENCE_PORT = 8082;
+  static final int SIGNALING_PORT = 8090;
+
+  private Services() {}
+
+  /** Reads (and checks) the topic settings before anything starts. */
+  private static void readTopicSettings(Settings s) {
+    s.text("TANDEM_TOPIC_PREFIX", "tandem");
+    s.integer("TANDEM_PARTITIONS", 8, 1, 10_000);
+    s.millis("TANDEM_DRAIN_MS", 5000, 0);
+  }
+
+  /** The topics with the service's partition count, created when missing (existing ones are left alone). */
+  static Topics topics(Settings s, String bootstrap) {
+    Topics topics = new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem"));
+    int partitions = s.integer("TANDEM_PARTITIONS", 8, 1, 10_000);
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 60_000))) {
+      topics.ensure(admin, partitions);
+    }
+    return topics;
+  }
+
+  static Service otService(Settings s, Runnable configured) {
+    String host = s.text("TANDEM_HOST", "127.0.0.1");
+    int port = s.integer("TANDEM_PORT", OT_SERVICE_PORT, 0, 65535);
+    readTopicSettings(s);
+    OtServiceConfig config = OtServiceConfig.from(s);
+    configured.run();
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    OtServiceVerticle ot = new OtServiceVerticle(config.withTopics(topics(s, config.bootstrapServers())))
+        .withTelemetry(telemetry);
+    probes.liveness("ot-service", ot::alive).readiness("ot-service serving", ot::progressing);
+    OpsServer http = new OpsServer(host, port, probes, telemetry);
+    Vertx vertx = deploy(telemetry, ot, http);
+    return Service.of("ot-service " + config.instanceId(), vertx, probes, telemetry, http::actualPort,
+        spread -> Future.succeededFuture());
+  }
+
+  static Service presence(Settings s, Runnable configured) {
+    String host = s.text("TANDEM_HOST", "127.0.0.1");
+    int port = s.integer("TANDEM_PORT", PRESENCE_PORT, 0, 65535);
+    readTopicSettings(s);
+    PresenceConfig config = PresenceConfig.from(s);
+    configured.run();
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    PresenceServiceVerticle presence = new PresenceServiceVerticle(config.with(config.bootstrapServers(),
+        topics(s, config.bootstrapServers()), config.groupId(), config.instanceId(), config.ttl())).withTelemetry(telemetry);
+    probes.liveness("presence-service", presence::progressing);
+    OpsServer http = new OpsServer(host, port, probes, telemetry);
+    Vertx vertx = deploy(telemetry, presence, http);
+    return Service.of("presence-service " + config.instanceId(), vertx, probes, telemetry, http::actualPort,
+        spread -> Future.succeededFuture());
+  }
+
+  static Service gateway(Settings s, Runnable configured) {
+    GatewayConfig config = GatewayConfig.from(withDefaultPort(s, GATEWAY_PORT));
+    AccessConfig access = AccessConfig.from(s, config.host());
+    java.util.Optional<TlsFiles> tls = TlsFiles.from(s);
+    TransportConfig transport = TransportConfig.from(s);
+    readTopicSettings(s);
+    configured.run();
+    Topics topics = topics(s, config.bootstrapServers());
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    GatewayVerticle gw = new GatewayVerticle(config.with(config.port(), config.bootstrapServers(), topics,
+        config.instanceId())).withTransport(transport).withAccess(access, tls).withOps(probes, telemetry);
+    Vertx vertx = deploy(telemetry, gw);
+    return Service.of("gateway " + config.instanceId(), vertx, probes, telemetry, gw::actualPort, gw::drain);
+  }
+
+  static Service signaling(Settings s, Runnable configured) {
+    GatewayConfig edge = GatewayConfig.from(withDefaultPort(s, SIGNALING_PORT));
+    SignalingConfig config = SignalingConfig.from(s);
+    AccessConfig access = AccessConfig.from(s, edge.host());
+    java.util.Optional<TlsFiles> tls = TlsFiles.from(s);
+    TransportConfig transport = TransportConfig.from(s);
+    readTopicSettings(s);
+    configured.run();
+    Topics topics = topics(s, config.bootstrapServers());
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    SignalingVerticle signaling = new SignalingVerticle(config.with(config.bootstrapServers(), topics,
+        config.instanceId())).withTelemetry(telemetry);
+    probes.liveness("media-signaling", signaling::progressing);
+    GatewayVerticle gw = new GatewayVerticle(edge.with(edge.port(), config.bootstrapServers(), topics, config.instanceId()))
+        .withoutDocs().withTransport(transport).withAccess(access, tls).withOps(probes, telemetry)
+        .withWebSocket("/v1/signal", signaling::accept).withRoutes(signaling::mount);
+    Vertx vertx = deploy(telemetry, signaling, gw);
+    return Service.of("media-signaling " + config.instanceId(), vertx, probes, telemetry, gw::actualPort, gw::drain);
+  }
+
+  /** {@code s} with {@code TANDEM_PORT} defaulting to this service's port. */
+  private static Settings withDefaultPort(Settings s, int port) {
+    return s.withDefault("TANDEM_PORT", String.valueOf(port));
+  }
+
+  /** A Vert.x reporting to {@code telemetry}, with {@code verticles} deployed in order; closed again on failure. */
+  private static Vertx deploy(Telemetry telemetry, Deployable... verticles) {
+    Vertx vertx = telemetry.vertx(new VertxOptions());
+    try {
+      for (Deployable v : verticles) {
+        vertx.deployVerticle(v).await(90, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("could not start: " + e.getMessage(), e);
+    }
+    return vertx;
+  }
+}
