@@ -68,7 +68,7 @@ public record EdgeLimits(int maxDocsPerConnection, int maxDocs, int maxPresenceC
         s.integer("TANDEM_MAX_PRESENCES_PER_CONNECTION", 16, 1, 100_000),
         s.integer("TANDEM_MAX_PRESENCE_DEPTH", 32, 1, 900),
         s.integer("TANDEM_MAX_NAME_LENGTH", 512, 1, 65_536),
-        s.whole("TANDEM_OUTBOUND_BUDGET_BYTES", 8L * 1024 * 1024, 64 * 1024, 1L << 40),
+        s.whole("TANDEM_OUTBOUND_BUDGET_BYTES", 8L * 1024 * 1024, 1, 1L << 40),
         s.integer("TANDEM_FEED_MAX_PENDING", 20_000, 1, 10_000_000));
   }
 

@@ -71,7 +71,7 @@ public record TransportConfig(int maxWebSocketMessageBytes, Duration idleTimeout
 
   public static TransportConfig from(Settings s) {
     return new TransportConfig(
-        s.integer("TANDEM_WS_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+        s.integer("TANDEM_WS_MAX_MESSAGE_BYTES", 4 * 1024 * 1024, 1, 256 * 1024 * 1024),
         s.millis("TANDEM_IDLE_TIMEOUT_MS", 60_000, 1),
         s.millis("TANDEM_HANDSHAKE_TIMEOUT_MS", 10_000, 1),
         s.millis("TANDEM_BODY_TIMEOUT_MS", 30_000, 1),

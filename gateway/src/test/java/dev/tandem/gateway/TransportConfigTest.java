@@ -52,6 +52,9 @@ class TransportConfigTest {
     assertThrows(IllegalArgumentException.class, () -> TransportConfig.fromEnv(Map.of("TANDEM_MAX_CONNECTIONS", "0")));
     assertThrows(IllegalArgumentException.class, () -> TransportConfig.fromEnv(Map.of("TANDEM_IDLE_TIMEOUT_MS", "-1")));
     assertThrows(IllegalArgumentException.class, () -> TransportConfig.fromEnv(Map.of("TANDEM_PUT_DIFF_THREADS", "0")));
-    assertThrows(NumberFormatException.class, () -> TransportConfig.fromEnv(Map.of("TANDEM_OPS_STREAMS", "many")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TransportConfig.fromEnv(Map.of("TANDEM_OPS_STREAMS", "many")));
+    org.junit.jupiter.api.Assertions.assertEquals("TANDEM_OPS_STREAMS takes a whole number from 1 to 100000, got \"many\"",
+        e.getMessage());
   }
 }

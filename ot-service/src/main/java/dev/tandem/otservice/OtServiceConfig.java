@@ -42,8 +42,8 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
         instance,
         s.integer("TANDEM_OT_WINDOW", 200, 1, 1_000_000),
         s.integer("TANDEM_SNAPSHOT_EVERY", 100, 1, 1_000_000),
-        s.millis("TANDEM_FLUSH_MS", 5000, 10),
-        s.millis("TANDEM_IDLE_EVICT_MS", 300_000, 10),
+        s.millis("TANDEM_FLUSH_MS", 5000, 1),
+        s.millis("TANDEM_IDLE_EVICT_MS", 300_000, 1),
         s.integer("TANDEM_MAX_DOCS", 20_000, 1, 100_000_000),
         new DocLimits(
             s.integer("TANDEM_MAX_DOC_DEPTH", DocLimits.DEFAULT.maxDepth(), 1, 900),

@@ -29,7 +29,7 @@ public record PresenceConfig(String bootstrapServers, Topics topics, String grou
         new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
         s.text("TANDEM_PRESENCE_GROUP", "tandem-presence"),
         s.text("TANDEM_INSTANCE", "presence-" + UUID.randomUUID()),
-        s.millis("TANDEM_PRESENCE_TTL_MS", 15_000, 100));
+        s.millis("TANDEM_PRESENCE_TTL_MS", 15_000, 1));
   }
 
   public PresenceConfig with(String kafka, Topics t, String group, String instance, Duration newTtl) {
