@@ -48,8 +48,11 @@ public record Topics(String prefix) {
     return prefix + ".signals";
   }
 
-  /** Creates the topics that do not exist yet; existing ones are left as they are. */
-  public void ensure(Admin admin, int partitions) {
+  /**
+   * Every topic Tandem needs, with its partitions and configs (the replication factor is the
+   * cluster's default); the Kubernetes manifests declare the same (a test compares them).
+   */
+  public List<NewTopic> specs(int partitions) {
     String big = String.valueOf(16 * 1024 * 1024);
     List<NewTopic> wanted = new ArrayList<>();
     // The event log is kept forever: history is replayed from it.
@@ -69,6 +72,12 @@ public record Topics(String prefix) {
     // Only the latest snapshot of a document matters.
     wanted.add(new NewTopic(snapshots(), partitions, (short) -1)
         .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", big)));
+    return wanted;
+  }
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  public void ensure(Admin admin, int partitions) {
+    List<NewTopic> wanted = specs(partitions);
     try {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();

@@ -39,6 +39,39 @@ final class Services {
 
   private Services() {}
 
+  /** Ends a dry run once the settings are read. */
+  private static final class Configured extends RuntimeException {
+    Configured() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Every setting {@code command} reads: its configuration code run on no settings, stopped once
+   * they are read and before anything starts.
+   */
+  static java.util.Set<String> settingsRead(String command) {
+    Settings s = new Settings(Map.of());
+    Runnable stop = () -> {
+      throw new Configured();
+    };
+    try {
+      switch (command) {
+        case "gateway" -> gateway(s, stop);
+        case "ot-service" -> otService(s, stop);
+        case "presence" -> presence(s, stop);
+        case "signaling" -> signaling(s, stop);
+        default -> throw new IllegalArgumentException("not a service command: " + command);
+      }
+    } catch (Configured done) {
+      // The settings are read.
+    }
+    // What every service command reads besides (TandemCli.ServiceCommand#call).
+    s.text("TANDEM_HOST", "127.0.0.1");
+    s.millis("TANDEM_DRAIN_MS", 5000, 0);
+    return s.namesRead();
+  }
+
   /** Reads (and checks) the topic settings before anything starts. */
   private static void readTopicSettings(Settings s) {
     s.text("TANDEM_TOPIC_PREFIX", "tandem");

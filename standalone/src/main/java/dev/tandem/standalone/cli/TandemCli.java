@@ -92,6 +92,11 @@ public final class TandemCli {
     return cl;
   }
 
+  /** Every environment variable the service {@code command} reads (for checking deployments against). */
+  public static Set<String> settingsRead(String command) {
+    return Services.settingsRead(command);
+  }
+
   /** {@code tandem --port 8080} means {@code tandem standalone --port 8080}, as the jar always ran. */
   public static String[] withDefaultCommand(String[] args) {
     if (args.length == 0 || args[0].startsWith("-") && !Set.of("-h", "--help", "-V", "--version").contains(args[0])) {
