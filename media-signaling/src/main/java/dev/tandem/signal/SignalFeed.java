@@ -42,8 +42,11 @@ final class SignalFeed implements Runnable {
   /** The consumer {@link #position} opened, for the loop's first round. */
   private volatile Feed first;
 
-  SignalFeed(SignalingConfig config, Consumer<List<SignalRecord>> deliver) {
+  private final dev.tandem.ops.Telemetry telemetry;
+
+  SignalFeed(SignalingConfig config, dev.tandem.ops.Telemetry telemetry, Consumer<List<SignalRecord>> deliver) {
     this.config = config;
+    this.telemetry = telemetry;
     this.deliver = deliver;
     this.loop = new ClientLoop("signals feed " + config.instanceId(), () -> {
       Feed f = first;
@@ -85,9 +88,11 @@ final class SignalFeed implements Runnable {
   /** One consumer, positioned at the end of every partition. */
   private final class Feed implements ClientLoop.Clients {
     private final KafkaConsumer<String, byte[]> consumer;
+    private final AutoCloseable meters;
 
     Feed(KafkaConsumer<String, byte[]> consumer) {
       this.consumer = consumer;
+      this.meters = telemetry.bind(consumer);
       positioned = true;
     }
 
@@ -108,6 +113,11 @@ final class SignalFeed implements Runnable {
     @Override
     public void close() {
       positioned = false;
+      try {
+        meters.close();
+      } catch (Exception e) {
+        LOG.debug("closing the feed's metrics", e);
+      }
       try {
         consumer.close(Duration.ofSeconds(2));
       } catch (RuntimeException e) {

@@ -101,7 +101,7 @@ public final class SignalingVerticle extends VerticleBase {
     Gauge.builder("tandem.signal.rooms", hub, SignalingHub::roomCount).register(r);
     FunctionCounter.builder("tandem.signal.records.skipped", this, SignalingVerticle::skippedCount)
         .description("records from other instances that could not be processed").register(r);
-    signalFeed = new SignalFeed(config, batch -> hubContext.runOnContext(v -> batch.forEach(this::onRecord)));
+    signalFeed = new SignalFeed(config, telemetry, batch -> hubContext.runOnContext(v -> batch.forEach(this::onRecord)));
     return vertx.executeBlocking(() -> {
       // max.block.ms is 0 (sends never block the event loop): fetch the metadata here, once.
       long deadline = System.currentTimeMillis() + 60_000;

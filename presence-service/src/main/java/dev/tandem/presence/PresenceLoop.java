@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.tandem.ops.Telemetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +56,17 @@ public final class PresenceLoop implements Runnable {
   private volatile int entries;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
+  private final Telemetry telemetry;
+  private final List<AutoCloseable> clientMeters = new java.util.ArrayList<>();
 
   public PresenceLoop(PresenceConfig config) {
+    this(config, Telemetry.detached());
+  }
+
+  /** A loop whose Kafka clients report their metrics to {@code telemetry}. */
+  public PresenceLoop(PresenceConfig config, Telemetry telemetry) {
     this.config = config;
+    this.telemetry = telemetry;
     this.loop = new ClientLoop("presence-service " + config.instanceId(), Clients::new);
   }
 
@@ -195,10 +204,20 @@ public final class PresenceLoop implements Runnable {
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
     consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(config.topics().presence()), new Rebalance());
+    clientMeters.add(telemetry.bind(producer));
+    clientMeters.add(telemetry.bind(consumer));
   }
 
   private void closeClients() {
     state.clear();
+    for (AutoCloseable m : clientMeters) {
+      try {
+        m.close();
+      } catch (Exception e) {
+        LOG.debug("closing client metrics", e);
+      }
+    }
+    clientMeters.clear();
     KafkaConsumer<String, byte[]> c = consumer;
     consumer = null;
     if (c != null) {

@@ -39,7 +39,7 @@ public final class PresenceServiceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    loop = new PresenceLoop(config);
+    loop = new PresenceLoop(config, telemetry);
     MeterRegistry r = telemetry.registry();
     FunctionCounter.builder("tandem.presence.expired", loop, PresenceLoop::expiredCount)
         .description("presence entries expired with their client or gateway").register(r);
