@@ -74,7 +74,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Probes probes = new Probes();
   private Telemetry telemetry;
   private boolean docs = true;
-  private final List<AutoCloseable> clientMeters = new ArrayList<>();
+  private final List<Telemetry.Binding> clientMeters = new ArrayList<>();
   private final Map<String, java.util.function.BiFunction<io.vertx.core.http.ServerWebSocket, SessionToken, Runnable>> webSockets =
       new ConcurrentHashMap<>();
   private AccessConfig accessConfig;
@@ -469,9 +469,7 @@ public final class GatewayVerticle extends VerticleBase {
     // Running diffs stop at their next step; their PUTs are answered 503.
     diffs.close();
     return vertx.executeBlocking(() -> {
-      for (AutoCloseable m : clientMeters) {
-        m.close();
-      }
+      clientMeters.forEach(Telemetry.Binding::close);
       if (feed != null) {
         feed.stop();
         feedThread.join(10_000);

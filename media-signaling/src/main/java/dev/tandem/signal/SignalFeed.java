@@ -88,7 +88,7 @@ final class SignalFeed implements Runnable {
   /** One consumer, positioned at the end of every partition. */
   private final class Feed implements ClientLoop.Clients {
     private final KafkaConsumer<String, byte[]> consumer;
-    private final AutoCloseable meters;
+    private final dev.tandem.ops.Telemetry.Binding meters;
 
     Feed(KafkaConsumer<String, byte[]> consumer) {
       this.consumer = consumer;
@@ -113,11 +113,7 @@ final class SignalFeed implements Runnable {
     @Override
     public void close() {
       positioned = false;
-      try {
-        meters.close();
-      } catch (Exception e) {
-        LOG.debug("closing the feed's metrics", e);
-      }
+      meters.close();
       try {
         consumer.close(Duration.ofSeconds(2));
       } catch (RuntimeException e) {

@@ -44,7 +44,7 @@ public final class SignalingVerticle extends VerticleBase {
   private Thread feed;
   private volatile boolean silent;
   private Telemetry telemetry = Telemetry.detached();
-  private AutoCloseable producerMeters;
+  private Telemetry.Binding producerMeters;
 
   public SignalingVerticle(SignalingConfig config) {
     this.config = config;

@@ -61,18 +61,24 @@ public final class Telemetry {
         .build();
   }
 
-  /** Reports a Kafka producer's own metrics here until the returned handle is closed. */
-  public AutoCloseable bind(Producer<?, ?> producer) {
-    KafkaClientMetrics m = new KafkaClientMetrics(producer);
-    m.bindTo(registry);
-    return m;
+  /** A Kafka client's metrics reported here; closing it stops that (and throws nothing). */
+  public interface Binding extends AutoCloseable {
+    @Override
+    void close();
   }
 
-  /** Reports a Kafka consumer's own metrics here until the returned handle is closed. */
-  public AutoCloseable bind(Consumer<?, ?> consumer) {
+  /** Reports a Kafka producer's own metrics here until the returned binding is closed. */
+  public Binding bind(Producer<?, ?> producer) {
+    KafkaClientMetrics m = new KafkaClientMetrics(producer);
+    m.bindTo(registry);
+    return m::close;
+  }
+
+  /** Reports a Kafka consumer's own metrics here until the returned binding is closed. */
+  public Binding bind(Consumer<?, ?> consumer) {
     KafkaClientMetrics m = new KafkaClientMetrics(consumer);
     m.bindTo(registry);
-    return m;
+    return m::close;
   }
 
   /** {@code GET /metrics}: the Prometheus text format. */

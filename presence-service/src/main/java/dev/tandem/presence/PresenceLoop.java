@@ -57,7 +57,7 @@ public final class PresenceLoop implements Runnable {
   private volatile KafkaConsumer<String, byte[]> consumer;
   private KafkaProducer<String, byte[]> producer;
   private final Telemetry telemetry;
-  private final List<AutoCloseable> clientMeters = new java.util.ArrayList<>();
+  private final List<Telemetry.Binding> clientMeters = new java.util.ArrayList<>();
 
   public PresenceLoop(PresenceConfig config) {
     this(config, Telemetry.detached());
@@ -210,13 +210,7 @@ public final class PresenceLoop implements Runnable {
 
   private void closeClients() {
     state.clear();
-    for (AutoCloseable m : clientMeters) {
-      try {
-        m.close();
-      } catch (Exception e) {
-        LOG.debug("closing client metrics", e);
-      }
-    }
+    clientMeters.forEach(Telemetry.Binding::close);
     clientMeters.clear();
     KafkaConsumer<String, byte[]> c = consumer;
     consumer = null;

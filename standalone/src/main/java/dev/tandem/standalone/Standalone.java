@@ -45,11 +45,9 @@ public final class Standalone implements AutoCloseable {
   private final GatewayVerticle gateway;
   private final OtServiceVerticle otService;
   private final String bootstrap;
-  private final Probes probes;
 
   private Standalone(Vertx vertx, Optional<LocalKafka> kafka, GatewayVerticle gateway, OtServiceVerticle otService,
-      String bootstrap, Probes probes) {
-    this.probes = probes;
+      String bootstrap) {
     this.vertx = vertx;
     this.kafka = kafka;
     this.gateway = gateway;
@@ -148,7 +146,7 @@ public final class Standalone implements AutoCloseable {
       kafka.ifPresent(LocalKafka::close);
       throw new IllegalStateException("Tandem did not start: " + e.getMessage(), e);
     }
-    return new Standalone(vertx, kafka, gw, ot, bootstrap, probes);
+    return new Standalone(vertx, kafka, gw, ot, bootstrap);
   }
 
   /** A stable id per data directory: a restart fences the previous incarnation's transactions. */
@@ -192,20 +190,6 @@ public final class Standalone implements AutoCloseable {
 
   public OtServiceVerticle otService() {
     return otService;
-  }
-
-  /**
-   * Drains, then stops: readiness turns 503, clients' sockets close with 1012 spread over
-   * {@code spread}, and then everything stops as {@link #close} does.
-   */
-  public void drainAndClose(java.time.Duration spread) {
-    probes.drain();
-    try {
-      gateway.drain(spread).await(spread.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.warn("draining the gateway: {}", e.toString());
-    }
-    close();
   }
 
   public GatewayVerticle gateway() {

@@ -100,6 +100,8 @@ class ClusterKillTest {
             "ws://127.0.0.1:" + cluster.httpPort("gateway-2") + "/v1/docs")
             .directory(RepoRoot.find().toFile()).redirectError(dir.resolve("load.err").toFile());
         pb.environment().put("TOKEN", token);
+        // The load's own bound: the whole run, soak included, and the checks after it.
+        pb.environment().put("TIMEOUT_MS", String.valueOf(soak.toMillis() + kills.size() * 60_000L + 300_000));
         Process load = pb.start();
         Writer toLoad = new java.io.OutputStreamWriter(load.getOutputStream(), StandardCharsets.UTF_8);
         BufferedReader fromLoad = new BufferedReader(new InputStreamReader(load.getInputStream(), StandardCharsets.UTF_8));
@@ -144,6 +146,9 @@ class ClusterKillTest {
             done.add(new Kill(victim, at, 0, 0));
             Thread.sleep(between.toMillis());
           }
+        }
+        if (result.isDone()) {
+          throw new IllegalStateException("the load ended early: " + result.getNow(null));
         }
         toLoad.write("mark\n");
         toLoad.flush();

@@ -60,7 +60,7 @@ public final class OtLoop implements Runnable {
   private volatile boolean ready;
   private volatile KafkaClients clients;
   private final Telemetry telemetry;
-  private final java.util.List<AutoCloseable> clientMeters = new java.util.ArrayList<>();
+  private final java.util.List<Telemetry.Binding> clientMeters = new java.util.ArrayList<>();
   /** Records polled and not yet processed, while {@link #topUp} polls again. */
   private ConsumerRecords<String, byte[]> held;
   private long lastFlush = System.currentTimeMillis();
@@ -301,13 +301,7 @@ public final class OtLoop implements Runnable {
   /** Closes the clients; the consumer first, whose leaving flushes through the still-open producer. */
   private void closeClients() {
     KafkaClients c = clients;
-    for (AutoCloseable m : clientMeters) {
-      try {
-        m.close();
-      } catch (Exception e) {
-        LOG.debug("closing client metrics", e);
-      }
-    }
+    clientMeters.forEach(Telemetry.Binding::close);
     clientMeters.clear();
     if (c != null) {
       c.close();

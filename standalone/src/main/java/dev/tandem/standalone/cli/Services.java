@@ -89,75 +89,89 @@ final class Services {
     return topics;
   }
 
+  /**
+   * What a service without clients has besides its part: the address of its HTTP port (read with
+   * the topic settings, before anything starts), its meters and its probes.
+   */
+  private record Backend(String host, int port, Telemetry telemetry, Probes probes) {
+    static Backend read(Settings s, int defaultPort) {
+      String host = s.text("TANDEM_HOST", "127.0.0.1");
+      int port = s.integer("TANDEM_PORT", defaultPort, 0, 65535);
+      readTopicSettings(s);
+      return new Backend(host, port, new Telemetry(), new Probes());
+    }
+
+    /** {@code part} deployed with its HTTP port: probes and metrics. */
+    Service serve(String name, Deployable part) {
+      OpsServer http = new OpsServer(host, port, probes, telemetry);
+      Vertx vertx = deploy(telemetry, part, http);
+      return Service.of(name, vertx, probes, telemetry, http::actualPort, spread -> Future.succeededFuture());
+    }
+  }
+
   static Service otService(Settings s, Runnable configured) {
-    String host = s.text("TANDEM_HOST", "127.0.0.1");
-    int port = s.integer("TANDEM_PORT", OT_SERVICE_PORT, 0, 65535);
-    readTopicSettings(s);
+    Backend b = Backend.read(s, OT_SERVICE_PORT);
     OtServiceConfig config = OtServiceConfig.from(s);
     configured.run();
-    Telemetry telemetry = new Telemetry();
-    Probes probes = new Probes();
     OtServiceVerticle ot = new OtServiceVerticle(config.withTopics(topics(s, config.bootstrapServers())))
-        .withTelemetry(telemetry);
-    probes.liveness("ot-service", ot::alive).readiness("ot-service serving", ot::progressing);
-    OpsServer http = new OpsServer(host, port, probes, telemetry);
-    Vertx vertx = deploy(telemetry, ot, http);
-    return Service.of("ot-service " + config.instanceId(), vertx, probes, telemetry, http::actualPort,
-        spread -> Future.succeededFuture());
+        .withTelemetry(b.telemetry());
+    b.probes().liveness("ot-service", ot::alive).readiness("ot-service serving", ot::progressing);
+    return b.serve("ot-service " + config.instanceId(), ot);
   }
 
   static Service presence(Settings s, Runnable configured) {
-    String host = s.text("TANDEM_HOST", "127.0.0.1");
-    int port = s.integer("TANDEM_PORT", PRESENCE_PORT, 0, 65535);
-    readTopicSettings(s);
+    Backend b = Backend.read(s, PRESENCE_PORT);
     PresenceConfig config = PresenceConfig.from(s);
     configured.run();
-    Telemetry telemetry = new Telemetry();
-    Probes probes = new Probes();
     PresenceServiceVerticle presence = new PresenceServiceVerticle(config.with(config.bootstrapServers(),
-        topics(s, config.bootstrapServers()), config.groupId(), config.instanceId(), config.ttl())).withTelemetry(telemetry);
-    probes.liveness("presence-service", presence::progressing);
-    OpsServer http = new OpsServer(host, port, probes, telemetry);
-    Vertx vertx = deploy(telemetry, presence, http);
-    return Service.of("presence-service " + config.instanceId(), vertx, probes, telemetry, http::actualPort,
-        spread -> Future.succeededFuture());
+        topics(s, config.bootstrapServers()), config.groupId(), config.instanceId(), config.ttl()))
+        .withTelemetry(b.telemetry());
+    b.probes().liveness("presence-service", presence::progressing);
+    return b.serve("presence-service " + config.instanceId(), presence);
+  }
+
+  /**
+   * What a service that serves clients has: the gateway's edge (its address, limits, access and
+   * TLS, read before anything starts), its meters and its probes.
+   */
+  private record Edge(GatewayConfig config, AccessConfig access, java.util.Optional<TlsFiles> tls,
+      TransportConfig transport, Telemetry telemetry, Probes probes) {
+    static Edge read(Settings s, int defaultPort) {
+      GatewayConfig config = GatewayConfig.from(withDefaultPort(s, defaultPort));
+      Edge e = new Edge(config, AccessConfig.from(s, config.host()), TlsFiles.from(s), TransportConfig.from(s),
+          new Telemetry(), new Probes());
+      readTopicSettings(s);
+      return e;
+    }
+
+    /** The edge's HTTP server for {@code instance}, on {@code topics}. */
+    GatewayVerticle verticle(String instance, Topics topics) {
+      return new GatewayVerticle(config.with(config.port(), config.bootstrapServers(), topics, instance))
+          .withTransport(transport).withAccess(access, tls).withOps(probes, telemetry);
+    }
   }
 
   static Service gateway(Settings s, Runnable configured) {
-    GatewayConfig config = GatewayConfig.from(withDefaultPort(s, GATEWAY_PORT));
-    AccessConfig access = AccessConfig.from(s, config.host());
-    java.util.Optional<TlsFiles> tls = TlsFiles.from(s);
-    TransportConfig transport = TransportConfig.from(s);
-    readTopicSettings(s);
+    Edge e = Edge.read(s, GATEWAY_PORT);
     configured.run();
-    Topics topics = topics(s, config.bootstrapServers());
-    Telemetry telemetry = new Telemetry();
-    Probes probes = new Probes();
-    GatewayVerticle gw = new GatewayVerticle(config.with(config.port(), config.bootstrapServers(), topics,
-        config.instanceId())).withTransport(transport).withAccess(access, tls).withOps(probes, telemetry);
-    Vertx vertx = deploy(telemetry, gw);
-    return Service.of("gateway " + config.instanceId(), vertx, probes, telemetry, gw::actualPort, gw::drain);
+    GatewayVerticle gw = e.verticle(e.config().instanceId(), topics(s, e.config().bootstrapServers()));
+    Vertx vertx = deploy(e.telemetry(), gw);
+    return Service.of("gateway " + e.config().instanceId(), vertx, e.probes(), e.telemetry(), gw::actualPort, gw::drain);
   }
 
   static Service signaling(Settings s, Runnable configured) {
-    GatewayConfig edge = GatewayConfig.from(withDefaultPort(s, SIGNALING_PORT));
+    Edge e = Edge.read(s, SIGNALING_PORT);
     SignalingConfig config = SignalingConfig.from(s);
-    AccessConfig access = AccessConfig.from(s, edge.host());
-    java.util.Optional<TlsFiles> tls = TlsFiles.from(s);
-    TransportConfig transport = TransportConfig.from(s);
-    readTopicSettings(s);
     configured.run();
     Topics topics = topics(s, config.bootstrapServers());
-    Telemetry telemetry = new Telemetry();
-    Probes probes = new Probes();
     SignalingVerticle signaling = new SignalingVerticle(config.with(config.bootstrapServers(), topics,
-        config.instanceId())).withTelemetry(telemetry);
-    probes.liveness("media-signaling", signaling::progressing);
-    GatewayVerticle gw = new GatewayVerticle(edge.with(edge.port(), config.bootstrapServers(), topics, config.instanceId()))
-        .withoutDocs().withTransport(transport).withAccess(access, tls).withOps(probes, telemetry)
+        config.instanceId())).withTelemetry(e.telemetry());
+    e.probes().liveness("media-signaling", signaling::progressing);
+    GatewayVerticle gw = e.verticle(config.instanceId(), topics).withoutDocs()
         .withWebSocket("/v1/signal", signaling::accept).withRoutes(signaling::mount);
-    Vertx vertx = deploy(telemetry, signaling, gw);
-    return Service.of("media-signaling " + config.instanceId(), vertx, probes, telemetry, gw::actualPort, gw::drain);
+    Vertx vertx = deploy(e.telemetry(), signaling, gw);
+    return Service.of("media-signaling " + config.instanceId(), vertx, e.probes(), e.telemetry(), gw::actualPort,
+        gw::drain);
   }
 
   /** {@code s} with {@code TANDEM_PORT} defaulting to this service's port. */
