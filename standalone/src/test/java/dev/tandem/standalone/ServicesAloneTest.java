@@ -134,8 +134,9 @@ class ServicesAloneTest {
   @Test
   void aDrainedGatewayTurnsReadinessDownThenClosesItsClientsWith1012() throws Exception {
     String prefix = "drain" + UUID.randomUUID().toString().substring(0, 8);
-    Service gw = TandemCli.start(new String[] {"gateway", "--port", "0"},
+    Service gw = TandemCli.start(new String[] {"gateway", "--port", "0", "--drain-ms", "1500"},
         Map.of("TANDEM_KAFKA", SharedKafka.bootstrapServers(), "TANDEM_TOPIC_PREFIX", prefix));
+    assertEquals(Duration.ofMillis(1500), gw.drainTime(), "the flag, not the variable's default");
     List<WsClient> clients = new ArrayList<>();
     List<CompletableFuture<Short>> closes = new ArrayList<>();
     try {
@@ -147,7 +148,7 @@ class ServicesAloneTest {
         closes.add(closed);
       }
       int port = gw.port();
-      CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> gw.drainAndClose(Duration.ofMillis(1500)));
+      CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> gw.drainAndClose(gw.drainTime()));
       long deadline = System.currentTimeMillis() + 5000;
       int readiness = 0;
       while (System.currentTimeMillis() < deadline) {

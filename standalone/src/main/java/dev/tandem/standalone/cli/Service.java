@@ -22,9 +22,11 @@ public final class Service implements AutoCloseable {
   private final IntSupplier port;
   private final Function<Duration, Future<?>> drain;
   private final Runnable stop;
+  private final Duration drainTime;
 
   Service(String name, Probes probes, Telemetry telemetry, IntSupplier port, Function<Duration, Future<?>> drain,
-      Runnable stop) {
+      Runnable stop, Duration drainTime) {
+    this.drainTime = drainTime;
     this.name = name;
     this.probes = probes;
     this.telemetry = telemetry;
@@ -35,14 +37,19 @@ public final class Service implements AutoCloseable {
 
   /** A service that is one Vert.x instance: stopping it closes that. */
   static Service of(String name, Vertx vertx, Probes probes, Telemetry telemetry, IntSupplier port,
-      Function<Duration, Future<?>> drain) {
+      Function<Duration, Future<?>> drain, Duration drainTime) {
     return new Service(name, probes, telemetry, port, drain, () -> {
       try {
         vertx.close().await(60, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.warn("{}: stopping: {}", name, e.toString());
       }
-    });
+    }, drainTime);
+  }
+
+  /** How long its drain spreads the closing of client sockets over ({@code TANDEM_DRAIN_MS}). */
+  public Duration drainTime() {
+    return drainTime;
   }
 
   public String name() {
@@ -52,14 +59,6 @@ public final class Service implements AutoCloseable {
   /** The HTTP port it serves (probes, metrics, and clients for gateway and signaling). */
   public int port() {
     return port.getAsInt();
-  }
-
-  public Probes probes() {
-    return probes;
-  }
-
-  public Telemetry telemetry() {
-    return telemetry;
   }
 
   /** Readiness 503 at once, the service's own drain over {@code spread}, then {@link #close}. */

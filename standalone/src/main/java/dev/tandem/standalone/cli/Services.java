@@ -20,7 +20,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -30,6 +33,8 @@ import org.apache.kafka.clients.admin.Admin;
  * on its port; gateway and signaling serve their clients there too.
  */
 final class Services {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Services.class);
 
   /** Default HTTP ports, one per service so that they can share a host. */
   static final int GATEWAY_PORT = 8080;
@@ -66,46 +71,40 @@ final class Services {
     } catch (Configured done) {
       // The settings are read.
     }
-    // What every service command reads besides (TandemCli.ServiceCommand#call).
-    s.text("TANDEM_HOST", "127.0.0.1");
-    s.millis("TANDEM_DRAIN_MS", 5000, 0);
     return s.namesRead();
   }
 
-  /** Reads (and checks) the topic settings before anything starts. */
-  private static void readTopicSettings(Settings s) {
-    s.text("TANDEM_TOPIC_PREFIX", "tandem");
-    s.integer("TANDEM_PARTITIONS", 8, 1, 10_000);
-    s.millis("TANDEM_DRAIN_MS", 5000, 0);
-  }
-
-  /** The topics with the service's partition count, created when missing (existing ones are left alone). */
-  static Topics topics(Settings s, String bootstrap) {
-    Topics topics = new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem"));
-    int partitions = s.integer("TANDEM_PARTITIONS", 8, 1, 10_000);
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 60_000))) {
-      topics.ensure(admin, partitions);
+  /** What every service reads besides its own configuration: the topics' partition count and the drain time. */
+  private record Startup(int partitions, Duration drain) {
+    static Startup read(Settings s) {
+      return new Startup(s.integer("TANDEM_PARTITIONS", 8, 1, 10_000), s.millis("TANDEM_DRAIN_MS", 5000, 0));
     }
-    return topics;
+
+    /** Creates the topics that are missing, with this partition count (existing ones are left alone). */
+    void ensureTopics(Topics topics, String bootstrap) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 60_000))) {
+        topics.ensure(admin, partitions);
+      }
+    }
   }
 
-  /**
-   * What a service without clients has besides its part: the address of its HTTP port (read with
-   * the topic settings, before anything starts), its meters and its probes.
-   */
-  private record Backend(String host, int port, Telemetry telemetry, Probes probes) {
+  /** A service without clients: the address of its HTTP port (probes and metrics), read before anything starts. */
+  private record Backend(String host, int port, Startup startup) {
     static Backend read(Settings s, int defaultPort) {
-      String host = s.text("TANDEM_HOST", "127.0.0.1");
-      int port = s.integer("TANDEM_PORT", defaultPort, 0, 65535);
-      readTopicSettings(s);
-      return new Backend(host, port, new Telemetry(), new Probes());
+      return new Backend(s.text("TANDEM_HOST", "127.0.0.1"), s.integer("TANDEM_PORT", defaultPort, 0, 65535),
+          Startup.read(s));
     }
 
-    /** {@code part} deployed with its HTTP port: probes and metrics. */
-    Service serve(String name, Deployable part) {
+    /** The part {@code build} makes with fresh meters and probes, deployed with its HTTP port. */
+    Service serve(String name, BiFunction<Telemetry, Probes, Deployable> build) {
+      Telemetry telemetry = new Telemetry();
+      Probes probes = new Probes();
       OpsServer http = new OpsServer(host, port, probes, telemetry);
-      Vertx vertx = deploy(telemetry, part, http);
-      return Service.of(name, vertx, probes, telemetry, http::actualPort, spread -> Future.succeededFuture());
+      Vertx vertx = deploy(telemetry, build.apply(telemetry, probes), http);
+      LOG.info("{} is up: http://{}:{}/ (probes /health/live, /health/ready; metrics /metrics)", name, host,
+          http.actualPort());
+      return Service.of(name, vertx, probes, telemetry, http::actualPort, spread -> Future.succeededFuture(),
+          startup.drain());
     }
   }
 
@@ -113,65 +112,77 @@ final class Services {
     Backend b = Backend.read(s, OT_SERVICE_PORT);
     OtServiceConfig config = OtServiceConfig.from(s);
     configured.run();
-    OtServiceVerticle ot = new OtServiceVerticle(config.withTopics(topics(s, config.bootstrapServers())))
-        .withTelemetry(b.telemetry());
-    b.probes().liveness("ot-service", ot::alive).readiness("ot-service serving", ot::progressing);
-    return b.serve("ot-service " + config.instanceId(), ot);
+    b.startup().ensureTopics(config.topics(), config.bootstrapServers());
+    return b.serve("ot-service " + config.instanceId(), (telemetry, probes) -> {
+      OtServiceVerticle ot = new OtServiceVerticle(config).withTelemetry(telemetry);
+      probes.liveness("ot-service", ot::alive).readiness("ot-service serving", ot::progressing);
+      return ot;
+    });
   }
 
   static Service presence(Settings s, Runnable configured) {
     Backend b = Backend.read(s, PRESENCE_PORT);
     PresenceConfig config = PresenceConfig.from(s);
     configured.run();
-    PresenceServiceVerticle presence = new PresenceServiceVerticle(config.with(config.bootstrapServers(),
-        topics(s, config.bootstrapServers()), config.groupId(), config.instanceId(), config.ttl()))
-        .withTelemetry(b.telemetry());
-    b.probes().liveness("presence-service", presence::progressing);
-    return b.serve("presence-service " + config.instanceId(), presence);
+    b.startup().ensureTopics(config.topics(), config.bootstrapServers());
+    return b.serve("presence-service " + config.instanceId(), (telemetry, probes) -> {
+      PresenceServiceVerticle presence = new PresenceServiceVerticle(config).withTelemetry(telemetry);
+      probes.liveness("presence-service", presence::progressing);
+      return presence;
+    });
   }
 
   /**
-   * What a service that serves clients has: the gateway's edge (its address, limits, access and
-   * TLS, read before anything starts), its meters and its probes.
+   * A service that serves clients: the gateway's edge (its address, limits, access and TLS), read
+   * before anything starts.
    */
-  private record Edge(GatewayConfig config, AccessConfig access, java.util.Optional<TlsFiles> tls,
-      TransportConfig transport, Telemetry telemetry, Probes probes) {
+  private record Edge(GatewayConfig config, AccessConfig access, Optional<TlsFiles> tls, TransportConfig transport,
+      Startup startup) {
     static Edge read(Settings s, int defaultPort) {
       GatewayConfig config = GatewayConfig.from(withDefaultPort(s, defaultPort));
-      Edge e = new Edge(config, AccessConfig.from(s, config.host()), TlsFiles.from(s), TransportConfig.from(s),
-          new Telemetry(), new Probes());
-      readTopicSettings(s);
-      return e;
+      return new Edge(config, AccessConfig.from(s, config.host()), TlsFiles.from(s), TransportConfig.from(s),
+          Startup.read(s));
     }
 
-    /** The edge's HTTP server for {@code instance}, on {@code topics}. */
-    GatewayVerticle verticle(String instance, Topics topics) {
-      return new GatewayVerticle(config.with(config.port(), config.bootstrapServers(), topics, instance))
+    /** The edge's HTTP server for {@code instance}, serving {@code probes} and {@code telemetry}. */
+    GatewayVerticle verticle(String instance, Telemetry telemetry, Probes probes) {
+      return new GatewayVerticle(config.with(config.port(), config.bootstrapServers(), config.topics(), instance))
           .withTransport(transport).withAccess(access, tls).withOps(probes, telemetry);
+    }
+
+    /** {@code before}, then the edge {@code gw}, deployed on a Vert.x reporting to {@code telemetry}. */
+    Service serve(String name, Telemetry telemetry, Probes probes, GatewayVerticle gw, Deployable... before) {
+      Deployable[] all = java.util.Arrays.copyOf(before, before.length + 1);
+      all[before.length] = gw;
+      Vertx vertx = deploy(telemetry, all);
+      LOG.info("{} is up: http://{}:{}/ (probes /health/live, /health/ready; metrics /metrics)", name, config.host(),
+          gw.actualPort());
+      return Service.of(name, vertx, probes, telemetry, gw::actualPort, gw::drain, startup.drain());
     }
   }
 
   static Service gateway(Settings s, Runnable configured) {
     Edge e = Edge.read(s, GATEWAY_PORT);
     configured.run();
-    GatewayVerticle gw = e.verticle(e.config().instanceId(), topics(s, e.config().bootstrapServers()));
-    Vertx vertx = deploy(e.telemetry(), gw);
-    return Service.of("gateway " + e.config().instanceId(), vertx, e.probes(), e.telemetry(), gw::actualPort, gw::drain);
+    e.startup().ensureTopics(e.config().topics(), e.config().bootstrapServers());
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    return e.serve("gateway " + e.config().instanceId(), telemetry, probes,
+        e.verticle(e.config().instanceId(), telemetry, probes));
   }
 
   static Service signaling(Settings s, Runnable configured) {
     Edge e = Edge.read(s, SIGNALING_PORT);
     SignalingConfig config = SignalingConfig.from(s);
     configured.run();
-    Topics topics = topics(s, config.bootstrapServers());
-    SignalingVerticle signaling = new SignalingVerticle(config.with(config.bootstrapServers(), topics,
-        config.instanceId())).withTelemetry(e.telemetry());
-    e.probes().liveness("media-signaling", signaling::progressing);
-    GatewayVerticle gw = e.verticle(config.instanceId(), topics).withoutDocs()
+    e.startup().ensureTopics(config.topics(), config.bootstrapServers());
+    Telemetry telemetry = new Telemetry();
+    Probes probes = new Probes();
+    SignalingVerticle signaling = new SignalingVerticle(config).withTelemetry(telemetry);
+    probes.liveness("media-signaling", signaling::progressing);
+    GatewayVerticle gw = e.verticle(config.instanceId(), telemetry, probes).withoutDocs()
         .withWebSocket("/v1/signal", signaling::accept).withRoutes(signaling::mount);
-    Vertx vertx = deploy(e.telemetry(), signaling, gw);
-    return Service.of("media-signaling " + config.instanceId(), vertx, e.probes(), e.telemetry(), gw::actualPort,
-        gw::drain);
+    return e.serve("media-signaling " + config.instanceId(), telemetry, probes, gw, signaling);
   }
 
   /** {@code s} with {@code TANDEM_PORT} defaulting to this service's port. */
