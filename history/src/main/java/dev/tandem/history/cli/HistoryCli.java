@@ -35,14 +35,29 @@ public final class HistoryCli {
   @Mixin Connection connection;
 
   public static void main(String[] args) {
-    // Analysts want answers, not the Kafka client's chatter (-D... overrides either).
+    quietLogs();
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Analysts want answers, not the Kafka client's chatter ({@code -D...} overrides either); call before any logging. */
+  public static void quietLogs() {
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
     if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
     }
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** A mistake of the user's (a bad option value, an unknown document) as {@code error: ...} on {@code err}, exit 2. */
+  public static CommandLine.IExecutionExceptionHandler errors(PrintWriter err) {
+    return (e, line, parsed) -> {
+      if (e instanceof HistoryException || e instanceof IllegalArgumentException) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    };
   }
 
   /** Runs a command line; returns the exit code (0 ok, 1 a fault found by verify, 2 an error). */
@@ -50,13 +65,7 @@ public final class HistoryCli {
     CommandLine cl = new CommandLine(new HistoryCli());
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof HistoryException || e instanceof IllegalArgumentException) {
-        err.println("error: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cl.setExecutionExceptionHandler(errors(err));
     return cl.execute(args);
   }
 

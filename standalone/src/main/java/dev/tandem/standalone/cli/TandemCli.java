@@ -1,6 +1,5 @@
 package dev.tandem.standalone.cli;
 
-import dev.tandem.history.HistoryException;
 import dev.tandem.history.cli.HistoryCli;
 import dev.tandem.ops.Settings;
 import dev.tandem.standalone.Standalone;
@@ -37,7 +36,7 @@ public final class TandemCli {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("history")) {
-      quietLogs();
+      HistoryCli.quietLogs();
     }
     int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     if (code != RUNNING) {
@@ -50,13 +49,7 @@ public final class TandemCli {
     CommandLine cl = commandLine(env);
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof HistoryException) {
-        err.println("error: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cl.setExecutionExceptionHandler(HistoryCli.errors(err));
     return cl.execute(withDefaultCommand(args));
   }
 
@@ -107,15 +100,6 @@ public final class TandemCli {
     return args;
   }
 
-  private static void quietLogs() {
-    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
-    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
-      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
-    }
-  }
-
   /** A command that starts a service; {@code call} starts it, drains it on SIGTERM and returns {@link #RUNNING}. */
   abstract static class ServiceCommand implements Callable<Integer> {
     final Map<String, String> env;
@@ -139,11 +123,7 @@ public final class TandemCli {
     @Override
     public Integer call() {
       Service service = start();
-      Settings s = new Settings(env);
-      java.time.Duration drain = s.millis("TANDEM_DRAIN_MS", 5000, 0);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> service.drainAndClose(drain), "tandem-drain"));
-      LOG.info("{} is up: http://{}:{}/ (probes /health/live, /health/ready; metrics /metrics)", service.name(),
-          s.text("TANDEM_HOST", "127.0.0.1"), service.port());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> service.drainAndClose(service.drainTime()), "tandem-drain"));
       return RUNNING;
     }
   }
@@ -161,7 +141,9 @@ public final class TandemCli {
     @Override
     Service start() {
       Map<String, String> all = flags.over(env);
-      StandaloneConfig config = StandaloneConfig.from(new Settings(all));
+      Settings settings = new Settings(all);
+      StandaloneConfig config = StandaloneConfig.from(settings);
+      java.time.Duration drainTime = settings.millis("TANDEM_DRAIN_MS", 5000, 0);
       dev.tandem.ops.Telemetry telemetry = new dev.tandem.ops.Telemetry();
       dev.tandem.ops.Probes probes = new dev.tandem.ops.Probes();
       Standalone running = Standalone.start(config, all, telemetry, probes);
@@ -169,15 +151,7 @@ public final class TandemCli {
       LOG.info("Tandem is up: http{}://{}:{}/ (documents at ws{}://{}:{}/v1/docs; Kafka at {})", tls, config.host(),
           running.port(), tls, config.host(), running.port(), running.bootstrapServers());
       return new Service("tandem standalone", probes, telemetry, running::port, spread -> running.gateway().drain(spread),
-          running::close);
-    }
-
-    @Override
-    public Integer call() {
-      Service service = start();
-      java.time.Duration drain = new Settings(env).millis("TANDEM_DRAIN_MS", 5000, 0);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> service.drainAndClose(drain), "tandem-drain"));
-      return RUNNING;
+          running::close, drainTime);
     }
   }
 
