@@ -133,9 +133,6 @@ public final class GatewayVerticle extends VerticleBase {
     return this;
   }
 
-  public Probes probes() {
-    return probes;
-  }
 
   /**
    * Who may connect ({@link AccessConfig}; default: from no environment, {@code dev} on loopback)
@@ -188,11 +185,11 @@ public final class GatewayVerticle extends VerticleBase {
     submitter = new Submitter(config.bootstrapServers(), config.instanceId() + "-submit", config.topics().submitted());
     clientMeters.add(telemetry.bind(submitter.producer()));
     hub = new DocHub(vertx, context, config, submitter, new OpMeters(telemetry.registry()));
-    registerDocMeters(telemetry.registry());
     clientIds = new ClientIds(config.srcKey());
     decoder = new RequestDecoder(new RequestDecoder.Rules(config.maxMessageBytes(), config.limits().maxNameLength(),
         config.maxPresenceBytes(), config.limits().maxPresenceDepth()));
     presence = new PresenceHub(vertx, config, submitter, hub);
+    registerDocMeters(telemetry.registry());
     feed = new Feed(config.bootstrapServers(), config.instanceId() + "-feed",
         List.of(config.topics().committed(), config.topics().replies(), config.topics().presence()),
         config.limits().feedMaxPending(), batch -> context.runOnContext(v -> {
@@ -358,11 +355,6 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
-  /** WebSockets open now, documents and others. */
-  public int openSockets() {
-    return openSockets.size();
-  }
-
   /**
    * Drains the gateway: from now on new sockets are refused with 503, and every open one is closed
    * with 1012 (service restart) in random order, in batches spread evenly over {@code spread}, so
@@ -457,11 +449,11 @@ public final class GatewayVerticle extends VerticleBase {
     Gauge.builder("tandem.gateway.sessions", sessions, AtomicInteger::get).description("document sessions").register(r);
     Gauge.builder("tandem.gateway.outbound.queued.bytes", outbound, OutboundBytes::queued).register(r);
     Gauge.builder("tandem.gateway.open.documents", hub, DocHub::openDocuments).register(r);
-    FunctionCounter.builder("tandem.gateway.presence.received", this, g -> g.presence.receivedCount()).register(r);
-    FunctionCounter.builder("tandem.gateway.presence.coalesced", this, g -> g.presence.coalescedCount()).register(r);
-    FunctionCounter.builder("tandem.gateway.presence.superseded", this, g -> g.presence.supersededCount()).register(r);
-    FunctionCounter.builder("tandem.gateway.presence.published", this, g -> g.presence.publishedCount()).register(r);
-    Gauge.builder("tandem.gateway.presence.channels", this, g -> g.presence.channelCount()).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.received", presence, PresenceHub::receivedCount).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.coalesced", presence, PresenceHub::coalescedCount).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.superseded", presence, PresenceHub::supersededCount).register(r);
+    FunctionCounter.builder("tandem.gateway.presence.published", presence, PresenceHub::publishedCount).register(r);
+    Gauge.builder("tandem.gateway.presence.channels", presence, PresenceHub::channelCount).register(r);
   }
 
   @Override

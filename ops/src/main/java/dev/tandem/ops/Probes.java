@@ -55,20 +55,6 @@ public final class Probes {
     draining.set(true);
   }
 
-  public boolean draining() {
-    return draining.get();
-  }
-
-  /** Whether every readiness check passes now. */
-  public boolean ready() {
-    return ready.values().stream().allMatch(BooleanSupplier::getAsBoolean);
-  }
-
-  /** Whether every liveness check passes now. */
-  public boolean live() {
-    return live.values().stream().allMatch(BooleanSupplier::getAsBoolean);
-  }
-
   /** Serves {@code /health/live}, {@code /health/ready} and {@code /health} on {@code router}. */
   public void mount(Vertx vertx, Router router) {
     HealthChecks liveChecks = HealthChecks.create(vertx);

@@ -46,11 +46,4 @@ public final class OpMeters {
         .description("ops refused, by ShareDB error code").register(registry)).increment();
   }
 
-  public double submittedCount() {
-    return submitted.count();
-  }
-
-  public double ackedCount() {
-    return acked.count();
-  }
 }
