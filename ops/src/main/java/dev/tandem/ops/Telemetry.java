@@ -29,10 +29,21 @@ import org.apache.kafka.clients.producer.Producer;
 public final class Telemetry {
 
   private final PrometheusMeterRegistry registry;
-  private final JvmGcMetrics gc = new JvmGcMetrics();
+  /** Null for a detached registry: it holds no JVM binder that would need closing. */
+  private final JvmGcMetrics gc;
 
+  /** The process's meters: the JVM's bound here (GC, memory, threads, classes, CPU, uptime, descriptors). */
   public Telemetry() {
+    this(true);
+  }
+
+  private Telemetry(boolean jvm) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    if (!jvm) {
+      gc = null;
+      return;
+    }
+    gc = new JvmGcMetrics();
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -42,9 +53,13 @@ public final class Telemetry {
     new FileDescriptorMetrics().bindTo(registry);
   }
 
-  /** Meters that no Vert.x instance reports: for tests and tools that build Vert.x elsewhere. */
+  /**
+   * A registry for a part started without the process's telemetry (tests, embedding): it takes
+   * the part's meters and binds nothing of the JVM's, so making one and dropping it costs nothing
+   * and leaves no listener behind.
+   */
   public static Telemetry detached() {
-    return new Telemetry();
+    return new Telemetry(false);
   }
 
   public MeterRegistry registry() {
@@ -92,7 +107,9 @@ public final class Telemetry {
   }
 
   public void close() {
-    gc.close();
+    if (gc != null) {
+      gc.close();
+    }
     registry.close();
   }
 }

@@ -18,8 +18,8 @@ class ProbesTest {
   @Test
   void liveAndReadyAnswerFromTheirChecksAndADrainTurnsOnlyReadinessDown() throws Exception {
     Vertx vertx = Vertx.vertx();
+    Telemetry telemetry = new Telemetry();
     try {
-      Telemetry telemetry = Telemetry.detached();
       AtomicBoolean loop = new AtomicBoolean(true);
       AtomicBoolean rebuilt = new AtomicBoolean(false);
       Probes probes = new Probes().liveness("loop", loop::get).readiness("rebuilt", rebuilt::get);
@@ -51,7 +51,18 @@ class ProbesTest {
       assertTrue(metrics.body().contains("jvm_memory_used_bytes"), metrics.body());
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
+      telemetry.close();
     }
+  }
+
+  @Test
+  void aDetachedRegistryTakesAPartsMetersAndNoneOfTheJvms() {
+    Telemetry detached = Telemetry.detached();
+    detached.registry().counter("tandem.test.things").increment();
+    String scrape = detached.scrape();
+    assertTrue(scrape.contains("tandem_test_things_total 1.0"), scrape);
+    assertTrue(!scrape.contains("jvm_"), scrape);
+    detached.close();
   }
 
   private static int status(HttpClient http, int port, String path) throws Exception {

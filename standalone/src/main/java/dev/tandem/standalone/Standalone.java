@@ -45,6 +45,8 @@ public final class Standalone implements AutoCloseable {
   private final GatewayVerticle gateway;
   private final OtServiceVerticle otService;
   private final String bootstrap;
+  /** The meters this server made for itself (the two-argument start), closed with it. */
+  private Telemetry owned;
 
   private Standalone(Vertx vertx, Optional<LocalKafka> kafka, GatewayVerticle gateway, OtServiceVerticle otService,
       String bootstrap) {
@@ -62,7 +64,15 @@ public final class Standalone implements AutoCloseable {
 
   /** Starts everything and returns once the server accepts connections. */
   public static Standalone start(StandaloneConfig config, Map<String, String> env) {
-    return start(config, env, new Telemetry(), new Probes());
+    Telemetry telemetry = new Telemetry();
+    try {
+      Standalone s = start(config, env, telemetry, new Probes());
+      s.owned = telemetry;
+      return s;
+    } catch (RuntimeException e) {
+      telemetry.close();
+      throw e;
+    }
   }
 
   /**
@@ -205,5 +215,8 @@ public final class Standalone implements AutoCloseable {
       LOG.warn("stopping the verticles", e);
     }
     kafka.ifPresent(LocalKafka::close);
+    if (owned != null) {
+      owned.close();
+    }
   }
 }
