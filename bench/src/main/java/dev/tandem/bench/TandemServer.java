@@ -95,8 +95,10 @@ final class TandemServer implements BenchServer {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return r.body().lines().filter(l -> l.startsWith("tandem_gateway_open_documents "))
-          .map(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim())).findFirst();
+      // "tandem_gateway_open_documents{instance=...} 12.0", the tags as the registry sets them.
+      return r.body().lines()
+          .filter(l -> l.startsWith("tandem_gateway_open_documents ") || l.startsWith("tandem_gateway_open_documents{"))
+          .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1).trim())).findFirst();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -84,6 +84,69 @@ class ProtocolTest {
     }
   }
 
+  /**
+   * A create of a document the gateway does not hold is sent without loading it first: the
+   * commit alone makes the gateway's view, a refused create leaves it none, and what follows
+   * (edits, fetches, subscribers elsewhere) sees the document as the log has it.
+   */
+  @Test
+  void createsUnseenDocumentsWithoutALoadAndRefusesTheLoserOfARace() throws Exception {
+    String id = doc();
+    try (WsClient ann = connect(0); WsClient bob = connect(0); WsClient watcher = connect(1)) {
+      // Both create at once, neither having fetched: no version, as the sharedb client sends it.
+      ann.send(create(id, 1, "ann").putNull("v"));
+      bob.send(create(id, 1, "bob").putNull("v"));
+      JsonObject a = ann.next("op");
+      JsonObject b = bob.next("op");
+      boolean annWon = !a.containsKey("error");
+      assertTrue(annWon != !b.containsKey("error"), a.encode() + " / " + b.encode());
+      JsonObject lost = annWon ? b : a;
+      assertEquals("ERR_DOC_ALREADY_CREATED", lost.getJsonObject("error").getString("code"));
+      WsClient winner = annWon ? ann : bob;
+      winner.send(edit(id, 1, 2, new JsonArray().add(3).add("!")));
+      assertEquals(1, winner.next("op").getLong("v"));
+      for (WsClient c : new WsClient[] {ann, bob, watcher}) {
+        c.send(new JsonObject().put("a", "f").put("c", "notes").put("d", id));
+        JsonObject data = c.next("f").getJsonObject("data");
+        assertEquals((annWon ? "ann" : "bob") + "!", data.getString("data"));
+        assertEquals(2, data.getLong("v"));
+      }
+    }
+
+    // A document made on the other gateway: a create here is refused, and the document is
+    // then served here as the log has it, edits included.
+    String other = doc();
+    try (WsClient maker = connect(1); WsClient late = connect(0)) {
+      maker.send(create(other, 1, "first"));
+      maker.next("op");
+      late.send(create(other, 1, "second").putNull("v"));
+      assertEquals("ERR_DOC_ALREADY_CREATED", error(late));
+      maker.send(edit(other, 1, 2, new JsonArray().add(5).add("?")));
+      maker.next("op");
+      late.send(new JsonObject().put("a", "s").put("c", "notes").put("d", other));
+      JsonObject sub = late.next("s").getJsonObject("data");
+      assertEquals("first?", sub.getString("data"));
+      assertEquals(2, sub.getLong("v"));
+      late.send(edit(other, 2, 2, new JsonArray().add("<")));
+      assertEquals(2, late.next("op").getLong("v"));
+    }
+
+    // Created unseen, then deleted and created again unseen: the version goes on from the delete.
+    String again = doc();
+    try (WsClient c = connect(0); WsClient d = connect(1)) {
+      c.send(create(again, 1, "one").putNull("v"));
+      assertEquals(0, c.next("op").getLong("v"));
+      c.send(new JsonObject().put("a", "op").put("c", "notes").put("d", again).put("v", 1).put("seq", 2).put("del", true));
+      assertEquals(1, c.next("op").getLong("v"));
+      d.send(create(again, 1, "two").putNull("v"));
+      assertEquals(2, d.next("op").getLong("v"));
+      c.send(new JsonObject().put("a", "f").put("c", "notes").put("d", again));
+      JsonObject data = c.next("f").getJsonObject("data");
+      assertEquals("two", data.getString("data"));
+      assertEquals(3, data.getLong("v"));
+    }
+  }
+
   @Test
   void transformsAConcurrentEditBasedOnAnOlderVersion() throws Exception {
     String id = doc();

@@ -184,6 +184,10 @@ public final class DocHub {
    */
   void submit(Peer peer, Submission s) {
     SubmittedOp op = s.op();
+    if ("create".equals(op.kind()) && !docs.containsKey(op.key())) {
+      createUnseen(peer, s);
+      return;
+    }
     open(op.key(), view -> {
       if ("op".equals(op.kind()) && view.type().isPresent()) {
         Optional<OpError> bad = OpShape.check(view.type().get(), op.op());
@@ -209,6 +213,57 @@ public final class DocHub {
         }
       });
     }, error -> peer.rejected(s, error));
+  }
+
+  /**
+   * A create for a document this gateway does not hold goes to the log without loading the
+   * document first: ot-service decides whether it exists, and whatever version it is created at,
+   * the document before a create is empty, so its commit alone makes the view ready
+   * ({@link #onCommitted}). A refusal (it exists already) leaves nothing behind. This saves
+   * creating a document a round trip through the ordered stream.
+   */
+  private void createUnseen(Peer peer, Submission s) {
+    SubmittedOp op = s.op();
+    if (docs.size() >= config.limits().maxDocs() && !evictOne()) {
+      peer.rejected(s, new OpError(EdgeErrors.TOO_MANY_DOCUMENTS,
+          "This server holds its maximum of open documents; try again later"));
+      return;
+    }
+    DocView view = new DocView(op.key());
+    view.touch(System.currentTimeMillis());
+    docs.put(op.key(), view);
+    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    pending.put(pk, new Pending(peer, s, System.nanoTime()));
+    meters.submitted();
+    submitter.submit(op, error -> {
+      if (error != null) {
+        context.runOnContext(x -> {
+          LOG.warn("create for {} not sent to Kafka: {}", op.key(), error.toString());
+          Pending p = pending.remove(pk);
+          if (p != null) {
+            meters.rejected(KAFKA_DOWN.code());
+            p.peer().rejected(p.submission(), KAFKA_DOWN);
+          }
+          dropIfOrphan(op.key());
+        });
+      }
+    });
+  }
+
+  /**
+   * Forgets a view that never became ready, has no load under way and nobody waiting, subscribed
+   * or awaiting a commit on it: what a refused or failed {@link #createUnseen} leaves.
+   */
+  private void dropIfOrphan(DocKey key) {
+    DocView view = docs.get(key);
+    if (view != null && orphan(view, awaited())) {
+      docs.remove(key);
+    }
+  }
+
+  private static boolean orphan(DocView v, Set<DocKey> awaited) {
+    return !v.ready() && !v.loadPending() && !v.hasWaiters() && v.subscribers().isEmpty()
+        && !awaited.contains(v.key());
   }
 
   /**
@@ -278,10 +333,30 @@ public final class DocHub {
       return;
     }
     if (!view.ready()) {
-      view.buffer(op);
+      if (view.loadPending()) {
+        view.buffer(op);
+      } else if ("create".equals(op.kind())) {
+        // A create sent without a load (createUnseen): the document before it is empty.
+        view.load(op.v(), null, null);
+        onCommitted(op);
+      }
+      // Else a commit for a document whose create from here is still to be decided (and will
+      // be refused, since the document exists): there is no state to apply it to.
       return;
     }
     if (op.v() < view.version()) {
+      // Already in the state a load brought (the op committed while the view reloaded): the
+      // subscribers have it; its author still waits for the ack.
+      PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+      Promise<Long> http = httpPending.remove(pk);
+      if (http != null) {
+        http.complete(op.v());
+      }
+      Pending author = pending.remove(pk);
+      if (author != null) {
+        meters.acked(author.submittedAt());
+        author.peer().acked(author.submission(), op.v());
+      }
       return;
     }
     if (op.v() > view.version()) {
@@ -359,6 +434,7 @@ public final class DocHub {
       meters.rejected(reply.error().code());
       p.peer().rejected(p.submission(), reply.error());
     }
+    dropIfOrphan(reply.key());
   }
 
   private void onSnapshot(Reply reply) {
@@ -387,6 +463,7 @@ public final class DocHub {
   public void evictIdle() {
     long now = System.currentTimeMillis();
     Set<DocKey> awaited = awaited();
-    docs.values().removeIf(v -> evictable(v, awaited) && now - v.lastUsed() >= config.idleEvict().toMillis());
+    docs.values().removeIf(v -> evictable(v, awaited) && now - v.lastUsed() >= config.idleEvict().toMillis()
+        || orphan(v, awaited));
   }
 }
