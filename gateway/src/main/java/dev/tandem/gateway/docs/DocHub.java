@@ -15,14 +15,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,14 +44,11 @@ public final class DocHub {
   private final Submitter submitter;
   /** In access order: the least recently used document comes first when one must leave. */
   private final Map<DocKey, DocView> docs = new LinkedHashMap<>(16, 0.75f, true);
-  private final Map<PendingKey, Pending> pending = new HashMap<>();
+  private final AwaitedCommits<Pending> pending = new AwaitedCommits<>();
   /** Submits made for HTTP requests (whole-content PUT), completed with the committed version. */
-  private final Map<PendingKey, Promise<Long>> httpPending = new HashMap<>();
+  private final AwaitedCommits<Promise<Long>> httpPending = new AwaitedCommits<>();
   private final OpMeters meters;
   private final HistoryReads history;
-
-  /** A submit waiting for its commit: which document, which client op ({@code src} is the alias). */
-  private record PendingKey(DocKey key, String src, long seq) {}
 
   /** Who waits for the commit. */
   private record Pending(Peer peer, Submission submission, long submittedAt) {}
@@ -105,10 +99,9 @@ public final class DocHub {
   }
 
   private boolean evictOne() {
-    Set<DocKey> awaited = awaited();
     for (Iterator<DocView> it = docs.values().iterator(); it.hasNext();) {
       DocView v = it.next();
-      if (evictable(v, awaited)) {
+      if (evictable(v)) {
         it.remove();
         return true;
       }
@@ -116,15 +109,13 @@ public final class DocHub {
     return false;
   }
 
-  private static boolean evictable(DocView v, Set<DocKey> awaited) {
-    return v.ready() && v.subscribers().isEmpty() && !v.hasWaiters() && !awaited.contains(v.key());
+  private boolean evictable(DocView v) {
+    return v.ready() && v.subscribers().isEmpty() && !v.hasWaiters() && !awaited(v.key());
   }
 
-  private Set<DocKey> awaited() {
-    Set<DocKey> awaited = new HashSet<>();
-    pending.keySet().forEach(k -> awaited.add(k.key()));
-    httpPending.keySet().forEach(k -> awaited.add(k.key()));
-    return awaited;
+  /** Whether a submit (a connection's or an HTTP request's) waits for a commit on {@code key}. */
+  private boolean awaited(DocKey key) {
+    return pending.awaits(key) || httpPending.awaits(key);
   }
 
   private void requestLoad(DocView view) {
@@ -197,7 +188,7 @@ public final class DocHub {
           return;
         }
       }
-      PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+      AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
       pending.put(pk, new Pending(peer, s, System.nanoTime()));
       meters.submitted();
       submitter.submit(op, error -> {
@@ -232,7 +223,7 @@ public final class DocHub {
     DocView view = new DocView(op.key());
     view.touch(System.currentTimeMillis());
     docs.put(op.key(), view);
-    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
     pending.put(pk, new Pending(peer, s, System.nanoTime()));
     meters.submitted();
     submitter.submit(op, error -> {
@@ -256,14 +247,13 @@ public final class DocHub {
    */
   private void dropIfOrphan(DocKey key) {
     DocView view = docs.get(key);
-    if (view != null && orphan(view, awaited())) {
+    if (view != null && orphan(view)) {
       docs.remove(key);
     }
   }
 
-  private static boolean orphan(DocView v, Set<DocKey> awaited) {
-    return !v.ready() && !v.loadPending() && !v.hasWaiters() && v.subscribers().isEmpty()
-        && !awaited.contains(v.key());
+  private boolean orphan(DocView v) {
+    return !v.ready() && !v.loadPending() && !v.hasWaiters() && v.subscribers().isEmpty() && !awaited(v.key());
   }
 
   /**
@@ -272,7 +262,7 @@ public final class DocHub {
    */
   public Future<Long> submitForRequest(SubmittedOp op) {
     Promise<Long> done = Promise.promise();
-    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
     httpPending.put(pk, done);
     meters.submitted();
     vertx.setTimer(30_000, t -> {
@@ -309,7 +299,7 @@ public final class DocHub {
     for (DocView view : docs.values()) {
       view.unsubscribe(peer);
     }
-    pending.values().removeIf(p -> p.peer() == peer);
+    pending.removeIf(p -> p.peer() == peer);
   }
 
   /** Records from the event log and the replies topic, in log order. */
@@ -347,7 +337,7 @@ public final class DocHub {
     if (op.v() < view.version()) {
       // Already in the state a load brought (the op committed while the view reloaded): the
       // subscribers have it; its author still waits for the ack.
-      PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+      AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
       Promise<Long> http = httpPending.remove(pk);
       if (http != null) {
         http.complete(op.v());
@@ -378,7 +368,7 @@ public final class DocHub {
 
   /** The op to every subscriber but its author (encoded once for all); then the author's ack. */
   private void deliver(DocView view, CommittedOp op, DocView.WindowEntry entry) {
-    PendingKey pk = new PendingKey(op.key(), op.src(), op.seq());
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
     Pending author = pending.remove(pk);
     Promise<Long> http = httpPending.remove(pk);
     if (http != null) {
@@ -413,7 +403,7 @@ public final class DocHub {
     if (reply.seq() == null) {
       return;
     }
-    PendingKey pk = new PendingKey(reply.key(), reply.src(), reply.seq());
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(reply.key(), reply.src(), reply.seq());
     Promise<Long> http = httpPending.remove(pk);
     Pending p = pending.remove(pk);
     if (Reply.DUPLICATE.equals(reply.kind())) {
@@ -462,8 +452,6 @@ public final class DocHub {
   /** Lets documents nobody uses leave memory. */
   public void evictIdle() {
     long now = System.currentTimeMillis();
-    Set<DocKey> awaited = awaited();
-    docs.values().removeIf(v -> evictable(v, awaited) && now - v.lastUsed() >= config.idleEvict().toMillis()
-        || orphan(v, awaited));
+    docs.values().removeIf(v -> evictable(v) && now - v.lastUsed() >= config.idleEvict().toMillis() || orphan(v));
   }
 }
