@@ -93,8 +93,9 @@ final class KafkaClients implements AutoCloseable {
     // Exactly once needs both, set explicitly rather than implied.
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    // Batches of a poll go out together; 1 ms lets the commits of one poll share requests.
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    // No linger: the loop flushes right after sending a poll's commits, so they go out together
+    // anyway, and a linger only delayed every transaction (1 ms of each, serially).
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     // With transactions v2 a data batch may be refused with CONCURRENT_TRANSACTIONS while the
     // previous commit's markers are written; its retry must not be overtaken by the batches
     // behind it, or the broker sees sequences out of order: one request in flight. With v1 the

@@ -39,7 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class OtLoop implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OtLoop.class);
-  private static final Duration TOP_UP = Duration.ofMillis(1);
+  /**
+   * How long the top-up poll waits: not at all. It still joins what the prefetch brought in the
+   * meantime; at 1 ms it added a millisecond to every lone op, and a transaction's worth of delay
+   * to the loop's cadence under load (50 writers on one document: 862 -> 1,548 ops/s, together
+   * with linger 0 on both producers).
+   */
+  private static final Duration TOP_UP = Duration.ZERO;
   /** Fatal errors restart the clients after 1 s, doubling up to this. */
   private static final long MAX_RESTART_BACKOFF_MS = 30_000;
 
@@ -239,7 +245,7 @@ public final class OtLoop implements Runnable {
   /**
    * The consumer prefetches while a transaction runs, and that fetch returns with the first
    * record to arrive; what arrives after it would wait for a whole further transaction. One more
-   * short poll (the next fetch is already in flight) joins them into this transaction.
+   * poll that does not wait (the next fetch is already in flight) joins what has come meanwhile.
    */
   private ConsumerRecords<String, byte[]> topUp(ConsumerRecords<String, byte[]> first) {
     held = first;
