@@ -18,7 +18,7 @@ import java.util.UUID;
  *     {@code ERR_MESSAGE_TOO_LARGE} ({@code TANDEM_MAX_MESSAGE_BYTES}, 1 MiB)
  * @param maxMessagesPerSecond per connection; beyond it messages get {@code ERR_RATE_LIMITED}
  *     ({@code TANDEM_MAX_MESSAGES_PER_SECOND}, 500)
- * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 200)
+ * @param windowSize committed ops kept per open document, for clients catching up ({@code TANDEM_GATEWAY_WINDOW}, 1000; and at most 4 MiB of them besides the newest)
  * @param loadTimeout how long a document load may take before the client gets an error ({@code TANDEM_LOAD_TIMEOUT_MS}, 15000)
  * @param idleEvict documents nobody has used this long leave memory ({@code TANDEM_GATEWAY_IDLE_MS}, 60000)
  * @param presenceTtl a connection silent this long (no message, no pong) is closed and leaves
@@ -63,7 +63,7 @@ public record GatewayConfig(String host, int port, String bootstrapServers, Topi
         s.text("TANDEM_INSTANCE", "gw-" + UUID.randomUUID()),
         s.integer("TANDEM_MAX_MESSAGE_BYTES", 1024 * 1024, 1, 64 * 1024 * 1024),
         s.integer("TANDEM_MAX_MESSAGES_PER_SECOND", 500, 1, 1_000_000),
-        s.integer("TANDEM_GATEWAY_WINDOW", 200, 1, 1_000_000),
+        s.integer("TANDEM_GATEWAY_WINDOW", 1000, 1, 1_000_000),
         s.millis("TANDEM_LOAD_TIMEOUT_MS", 15_000, 1),
         s.millis("TANDEM_GATEWAY_IDLE_MS", 60_000, 1),
         s.millis("TANDEM_PRESENCE_TTL_MS", 15_000, 1),

@@ -16,7 +16,7 @@ import java.util.UUID;
  * @param groupId consumer group of all ot-service instances ({@code TANDEM_OT_GROUP}, default {@code tandem-ot})
  * @param instanceId this instance, part of its transactional id ({@code TANDEM_INSTANCE}, default random);
  *     a restarted instance with the same id fences its previous self
- * @param windowSize committed ops kept per document for transforms ({@code TANDEM_OT_WINDOW}, 200)
+ * @param windowSize committed ops kept per document for transforms ({@code TANDEM_OT_WINDOW}, 1000; and at most 4 MiB of them besides the newest)
  * @param snapshotEvery a snapshot every this many versions ({@code TANDEM_SNAPSHOT_EVERY}, 100)
  * @param flushInterval snapshots of changed documents and a checkpoint this often ({@code TANDEM_FLUSH_MS}, 5000)
  * @param idleEvict documents unused this long leave memory ({@code TANDEM_IDLE_EVICT_MS}, 300000)
@@ -40,7 +40,7 @@ public record OtServiceConfig(String bootstrapServers, Topics topics, String gro
         new Topics(s.text("TANDEM_TOPIC_PREFIX", "tandem")),
         s.text("TANDEM_OT_GROUP", "tandem-ot"),
         instance,
-        s.integer("TANDEM_OT_WINDOW", 200, 1, 1_000_000),
+        s.integer("TANDEM_OT_WINDOW", 1000, 1, 1_000_000),
         s.integer("TANDEM_SNAPSHOT_EVERY", 100, 1, 1_000_000),
         s.millis("TANDEM_FLUSH_MS", 5000, 1),
         s.millis("TANDEM_IDLE_EVICT_MS", 300_000, 1),

@@ -53,7 +53,14 @@ final class DocView {
   /** Someone waiting for the document to load. */
   record Waiter(java.util.function.Consumer<DocView> ready, java.util.function.Consumer<dev.tandem.schemas.OpError> failed) {}
 
+  /**
+   * The window holds at most this many characters of encoded ops besides its newest, whatever its
+   * count: with messages of up to 1 MiB, a count alone let one document's window hold a gigabyte.
+   */
+  static final long WINDOW_CHARS = 4L * 1024 * 1024;
+
   private final DocKey key;
+  private long windowChars;
   private State state = State.LOADING;
   private String loadRequest;
   private long timer = -1;
@@ -152,6 +159,7 @@ final class DocView {
     version = v;
     encoded = null;
     window.clear();
+    windowChars = 0;
     if (typeUri == null) {
       type = null;
       content = null;
@@ -180,8 +188,10 @@ final class DocView {
     encoded = null;
     WindowEntry entry = new WindowEntry(op.v(), op.src(), new SharedText(Replies.op(op).toString()));
     window.addLast(entry);
-    while (window.size() > windowSize) {
-      window.removeFirst();
+    long size = entry.frame().text().length();
+    windowChars += size;
+    while (window.size() > windowSize || window.size() > 1 && windowChars - size > WINDOW_CHARS) {
+      windowChars -= window.removeFirst().frame().text().length();
     }
     return entry;
   }

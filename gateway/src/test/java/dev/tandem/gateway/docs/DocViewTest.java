@@ -39,4 +39,18 @@ class DocViewTest {
     assertEquals(4, after.get("v").asLong());
     assertEquals("» héllo \"world\"", after.get("data").asText());
   }
+
+  @Test
+  void theWindowHoldsAtMostItsCharactersOfOpsWhateverItsCount() throws Exception {
+    DocView view = new DocView(new DocKey("notes", "b"));
+    view.load(0, TEXT, TextNode.valueOf(""));
+    String mib = "x".repeat(1024 * 1024);
+    for (int v = 0; v < 8; v++) {
+      view.apply(new CommittedOp(1, "op", "notes", "b", v, "AL", v + 1, JSON.createArrayNode().add(mib), null, null, 0L,
+          "ann"), 1000);
+    }
+    assertEquals(8, view.version());
+    assertEquals(4, view.windowStart(), "the newest and 3 more of about 1 MiB each");
+    assertEquals(4, view.ops(0, 8).size());
+  }
 }

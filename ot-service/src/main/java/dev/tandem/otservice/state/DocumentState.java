@@ -20,9 +20,16 @@ import java.util.Optional;
  */
 public final class DocumentState {
 
+  /**
+   * The window holds at most this many bytes of ops besides its newest, whatever its count: with
+   * messages of up to 1 MiB, a count alone let one document's window hold a gigabyte.
+   */
+  static final long WINDOW_BYTES = 4L * 1024 * 1024;
+
   private final DocKey key;
   private final int windowSize;
   private final Deque<WindowOp> window = new ArrayDeque<>();
+  private long windowBytes;
   private long version;
   private OtType type;
   private OtDocument content;
@@ -170,6 +177,7 @@ public final class DocumentState {
     if (op.v() != version) {
       throw new IllegalStateException(key + ": op v" + op.v() + " does not follow version " + version);
     }
+    long opBytes;
     switch (op.kind()) {
       case "create" -> {
         OtType t = OtTypes.byNameOrUri(op.create().type())
@@ -178,11 +186,13 @@ public final class DocumentState {
         content = t.open(created);
         type = t;
         measured(JsonBytes.count(created));
+        opBytes = bytes;
       }
       case "del" -> {
         type = null;
         content = null;
         measured(4);
+        opBytes = 4;
       }
       default -> {
         if (content == null) {
@@ -192,9 +202,10 @@ public final class DocumentState {
         long added = JsonBytes.count(op.op()) + 16L * op.op().size();
         bytes += added;
         drift += added;
+        opBytes = added;
       }
     }
-    remember(WindowOp.of(op, type));
+    remember(WindowOp.of(op, type, opBytes));
     version++;
   }
 
@@ -209,7 +220,12 @@ public final class DocumentState {
       if (op.v() != windowStart() - 1 || op.kind().equals("del")) {
         return;
       }
-      window.addFirst(WindowOp.of(op, type));
+      long opBytes = JsonBytes.count(op.kind().equals("create") ? op.create().data() : op.op());
+      if (windowBytes + opBytes > WINDOW_BYTES) {
+        return;
+      }
+      windowBytes += opBytes;
+      window.addFirst(WindowOp.of(op, type, opBytes));
       if (op.kind().equals("create")) {
         return;
       }
@@ -218,8 +234,9 @@ public final class DocumentState {
 
   private void remember(WindowOp op) {
     window.addLast(op);
-    while (window.size() > windowSize) {
-      window.removeFirst();
+    windowBytes += op.bytes();
+    while (window.size() > windowSize || window.size() > 1 && windowBytes - op.bytes() > WINDOW_BYTES) {
+      windowBytes -= window.removeFirst().bytes();
     }
   }
 

@@ -9,10 +9,11 @@ import dev.tandem.schemas.CommittedOp;
  * and recognising resubmitted ones.
  *
  * @param type the document's type when the op was committed (null for a delete)
+ * @param bytes what it costs the window: its serialized size, as counted when it was applied
  */
-public record WindowOp(long v, String src, long seq, String kind, JsonNode op, OtType type) {
+public record WindowOp(long v, String src, long seq, String kind, JsonNode op, OtType type, long bytes) {
 
-  static WindowOp of(CommittedOp c, OtType type) {
-    return new WindowOp(c.v(), c.src(), c.seq(), c.kind(), c.op(), type);
+  static WindowOp of(CommittedOp c, OtType type, long bytes) {
+    return new WindowOp(c.v(), c.src(), c.seq(), c.kind(), c.op(), type, bytes);
   }
 }

@@ -116,4 +116,19 @@ class SubmissionTest {
         new CreateData("http://sharejs.org/types/JSONv0", j("{'n': 1}")), null, "g", null, null, 0), 0));
     assertEquals(j("{'n': 1}"), doc.data());
   }
+
+  @Test
+  void theWindowHoldsAtMostItsBytesOfOpsWhateverItsCount() {
+    DocumentState big = DocumentState.empty(KEY, 1000);
+    assertInstanceOf(Committed.class, Submission.submit(big, create("c1", 1, "text-unicode", TextNode.valueOf("")), 0));
+    String chunk = "x".repeat(600 * 1024);
+    for (int i = 0; i < 8; i++) {
+      assertInstanceOf(Committed.class, Submission.submit(big, edit("c1", 2 + i, big.version(), "['" + chunk + "']"), 0));
+    }
+    // 9 ops; of the 8 big ones the newest and the 6 before it (under 4 MiB) are kept.
+    assertEquals(9, big.version());
+    assertEquals(2, big.windowStart());
+    assertEquals("ERR_SUBMIT_TRANSFORM_OPS_NOT_FOUND", rejection(Submission.submit(big, edit("c2", 1, 1L, "['y']"), 0)));
+    assertInstanceOf(Committed.class, Submission.submit(big, edit("c2", 2, 2L, "['y']"), 0));
+  }
 }
