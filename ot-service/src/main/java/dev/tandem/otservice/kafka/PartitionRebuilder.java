@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the history windows from the ops before their snapshots. Nothing here grows with the number of
  * documents in the partition: time grows with the ops since the checkpoint's replay point, memory
  * with the documents changed since their last snapshot (documents only read for history beyond
- * {@code TANDEM_MAX_DOCS} leave again, see {@link ResidentDocuments#trim}).
+ * {@code TANDEM_MAX_DOCS}, counted over every partition the instance owns, leave again, see
+ * {@link ResidentDocuments#trim}).
  * A document whose stored state does not load or replay is set aside
  * ({@link ResidentDocuments#setAside}); the rest of the partition is rebuilt regardless.
  */
@@ -61,12 +62,13 @@ final class PartitionRebuilder {
     long replayFrom = checkpoint(store).map(Checkpoint::replayFrom).orElse(0L);
     TopicPartition log = new TopicPartition(config.topics().committed(), partition);
     int[] replayed = {0};
+    int budget = docs.budgetFor(ps);
     Map<DocKey, List<CommittedOp>> history = new HashMap<>();
     ps.logEnd = Math.max(replayFrom, clients.log.scan(log, replayFrom, r -> {
       if (replay(ps, r, history)) {
         replayed[0]++;
       }
-      docs.trim(ps, history);
+      docs.trim(ps, history, budget);
       if ((replayed[0] & 1023) == 0) {
         beat.run();
       }

@@ -98,13 +98,29 @@ final class ResidentDocuments {
   }
 
   /**
-   * During a rebuild: while the partition holds more than the bound, lets the least recently used
+   * How many documents a partition being rebuilt may keep resident: what the instance-wide bound
+   * leaves after the partitions it owns already (at least none). A bound per partition let eight
+   * partitions of a 50,000-document restart keep all of them and their history (out of memory in
+   * a 512 MiB heap).
+   */
+  int budgetFor(PartitionState rebuilding) {
+    int others = 0;
+    for (PartitionState p : owned.values()) {
+      if (p != rebuilding && p.partition != rebuilding.partition) {
+        others += p.docs.size();
+      }
+    }
+    return Math.max(0, config.maxResidentDocs() - others);
+  }
+
+  /**
+   * During a rebuild: while the partition holds more than {@code budget} ({@link #budgetFor}), lets the least recently used
    * documents go that have nothing unsnapshotted (they load again from the store), with what was
    * gathered to refill their history window. Looks at a few of the oldest at a time: a replay of
    * only changed documents grows past the bound until the first flush, as it must.
    */
-  void trim(PartitionState ps, Map<DocKey, ?> history) {
-    int excess = ps.docs.size() - config.maxResidentDocs();
+  void trim(PartitionState ps, Map<DocKey, ?> history, int budget) {
+    int excess = ps.docs.size() - budget;
     int looked = 0;
     for (Iterator<Map.Entry<DocKey, Resident>> it = ps.docs.entrySet().iterator(); excess > 0 && it.hasNext()
         && looked < 64; looked++) {
