@@ -22,6 +22,10 @@ final class LoopStats {
   final AtomicLong transactions = new AtomicLong();
   final AtomicLong transactionNanos = new AtomicLong();
   final AtomicLong transactionRecords = new AtomicLong();
+  /** Documents in memory, as the loop last counted them. */
+  final AtomicLong resident = new AtomicLong();
+  /** Flushes brought forward because more documents than the bound were in memory. */
+  final AtomicLong pressureFlushes = new AtomicLong();
   private final String instance;
   private long lastLog = System.currentTimeMillis();
 
@@ -37,6 +41,11 @@ final class LoopStats {
         .description("records that could not be processed, answered with an error and skipped").register(registry);
     FunctionCounter.builder("tandem.ot.client.restarts", restarts, AtomicLong::get).register(registry);
     FunctionCounter.builder("tandem.ot.transaction.records", transactionRecords, AtomicLong::get).register(registry);
+    io.micrometer.core.instrument.Gauge.builder("tandem.ot.documents.resident", resident, AtomicLong::get)
+        .description("documents in memory, over every partition owned").register(registry);
+    FunctionCounter.builder("tandem.ot.flushes.pressure", pressureFlushes, AtomicLong::get)
+        .description("flushes brought forward because more documents than TANDEM_MAX_DOCS were in memory")
+        .register(registry);
     transactionTimer = Timer.builder("tandem.ot.transaction.duration").description("batch transactions, begin to commit")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
         .register(registry);

@@ -133,6 +133,15 @@ final class ResidentDocuments {
     }
   }
 
+  /** Documents in memory over every partition owned. */
+  int resident() {
+    int n = 0;
+    for (PartitionState ps : owned.values()) {
+      n += ps.docs.size();
+    }
+    return n;
+  }
+
   /** Lets idle documents go, and the least recently used ones while more than the bound are resident. */
   void evict(long now) {
     int resident = owned.values().stream().mapToInt(ps -> ps.docs.size()).sum();

@@ -158,6 +158,26 @@ class OtLoopRestartTest {
     assertEquals("text 3!!", d3.data().asText());
   }
 
+  @Test
+  void documentsBeyondTheBoundBringTheFlushForwardSoTheyCanLeaveMemory(@TempDir Path state) throws Exception {
+    // Flushes a minute apart: only memory pressure can make documents leave sooner.
+    OtLoop loop = new OtLoop(config(state).withFlushInterval(Duration.ofSeconds(60)));
+    Thread t = new Thread(loop, "ot-pressure");
+    t.start();
+    loops.add(loop);
+    threads.add(t);
+    awaitTrue(loop::ready, "ready");
+    for (int i = 0; i < 200; i++) {
+      submit(create("notes", "p" + i, "text " + i));
+    }
+    awaitTrue(() -> loop.committedOps() == 200, "200 creates committed");
+    awaitTrue(() -> loop.residentDocuments() <= 5, "back to the bound of 5 well before the minute's flush");
+    assertTrue(loop.pressureFlushes() > 0);
+    Reply r = load("notes", "p17", "pressure-p17");
+    assertEquals(1L, r.v());
+    assertEquals("text 17", r.data().asText());
+  }
+
   private void assertLoads(int i, String request) throws Exception {
     Reply r = load("notes", "d" + i, request);
     assertEquals(2L, r.v(), request);
