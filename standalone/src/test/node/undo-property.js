@@ -1,0 +1,279 @@
+// Property tests of the undo module (gateway/src/main/web/undo.js) with the real npm sharedb
+// client against a Tandem server. Usage: node undo-property.js URL   (env: ROUNDS, SEED)
+//
+// Three clients edit one text-unicode document and one json0 document (a list of cards and a
+// text-unicode field inside it) at the same time, and undo and redo random steps. Every token
+// (a character, a card) is made once, by one client, so what a step did is a set of tokens it
+// inserted and a set it removed. After every round the clients converge, and for the client
+// that undid (or redid) a step while the others kept editing:
+//   - the tokens the step inserted are gone (undo) or back (redo);
+//   - the tokens it removed are back (undo) or gone again (redo), unless someone else removed
+//     them too (then the server committed only one removal; the targeted cases below check it);
+//   - every other token is as the others' edits of the round left it: others' work survives;
+//   - the tokens present before and after keep their order.
+// Then the targeted cases where the server commits a step in another form than the client made
+// it: two people delete the same text, the other first (undo must not bring it back), two people
+// set the same key, the other first (undo must restore the other's value, not the one before);
+// steps grouped by time; an undo asked for while the step's ops are unconfirmed.
+'use strict';
+const assert = require('assert');
+const ShareDB = require('sharedb/lib/client');
+const WebSocket = require('ws');
+const textUnicode = require('ot-text-unicode').type;
+const json0 = require('ot-json0').type;
+const UndoManager = require('../../../../gateway/src/main/web/undo.js');
+
+ShareDB.types.register(textUnicode);
+json0.registerSubtype(textUnicode);
+
+const url = process.argv[2];
+const ROUNDS = Number(process.env.ROUNDS || 60);
+let seed = Number(process.env.SEED || 4242);
+const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const pick = (n) => Math.floor(random() * n);
+const run = Date.now().toString(36);
+
+function fail(msg) { console.error('FAIL: ' + msg); process.exit(1); }
+setTimeout(() => fail('timed out'), Number(process.env.TIMEOUT_MS || 240000)).unref();
+
+const cb = (resolve, reject) => (err) => (err ? reject(err) : resolve());
+const promisify = (fn) => new Promise((resolve, reject) => fn(cb(resolve, reject)));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function connect() {
+  return new ShareDB.Connection(new WebSocket(url));
+}
+
+// Tokens: client k's characters come from their own block of CJK code points.
+const next = [0, 0, 0];
+const charOf = (k) => String.fromCodePoint(0x4E00 + k * 4000 + next[k]++);
+const cardOf = (k) => 'c' + k + '-' + next[k]++;
+
+/** The tokens of a document, in order: characters of the text, then cards, then the notes' characters. */
+function tokensOf(kind, data) {
+  if (kind === 'text') return Array.from(data);
+  return data.cards.map((c) => c.id).concat(Array.from(data.notes));
+}
+
+async function converge(docs) {
+  for (let i = 0; i < 400; i++) {
+    await Promise.all(docs.map((d) => new Promise((r) => d.whenNothingPending(r))));
+    const v = docs[0].version;
+    if (docs.every((d) => d.version === v) && docs.every((d) => JSON.stringify(d.data) === JSON.stringify(docs[0].data))) {
+      return;
+    }
+    await sleep(10);
+  }
+  fail('clients did not converge: ' + docs.map((d) => d.version + ' ' + JSON.stringify(d.data)).join(' | '));
+}
+
+/**
+ * A random edit by client k: the op, and the tokens it inserts and removes. It removes no token
+ * in `claimed` (what another client removes in the same round, or the undoing client's step
+ * touches): two removals of one token at once commit as one, which the targeted cases check.
+ */
+function randomEdit(kind, k, data, claimed) {
+  const free = (tokens) => tokens.every((t) => !claimed.has(t));
+  const take = (e) => { e.del.forEach((t) => claimed.add(t)); return e; };
+  if (kind === 'text') {
+    const chars = Array.from(data);
+    for (let tries = 0; chars.length > 0 && tries < 5 && random() < 0.5; tries++) {
+      const at = pick(chars.length);
+      const n = 1 + pick(Math.min(3, chars.length - at));
+      if (free(chars.slice(at, at + n))) {
+        return take({ op: at === 0 ? [{ d: n }] : [at, { d: n }], ins: [], del: chars.slice(at, at + n) });
+      }
+    }
+    const at = pick(chars.length + 1);
+    const s = [charOf(k), charOf(k)].slice(0, 1 + pick(2));
+    return { op: at === 0 ? [s.join('')] : [at, s.join('')], ins: s, del: [] };
+  }
+  const cards = data.cards;
+  const notes = Array.from(data.notes);
+  const r = random();
+  if (r < 0.3 || cards.length === 0) {
+    const card = { id: cardOf(k), x: pick(100) };
+    return { op: [{ p: ['cards', pick(cards.length + 1)], li: card }], ins: [card.id], del: [] };
+  }
+  if (r < 0.45) {
+    const i = pick(cards.length);
+    if (free([cards[i].id])) return take({ op: [{ p: ['cards', i], ld: cards[i] }], ins: [], del: [cards[i].id] });
+  }
+  if (notes.length > 0 && r < 0.65) {
+    const at = pick(notes.length);
+    const o = at === 0 ? [{ d: 1 }] : [at, { d: 1 }];
+    if (free([notes[at]])) return take({ op: [{ p: ['notes'], t: 'text-unicode', o }], ins: [], del: [notes[at]] });
+  }
+  const at = pick(notes.length + 1);
+  const c = charOf(k);
+  return { op: [{ p: ['notes'], t: 'text-unicode', o: at === 0 ? [c] : [at, c] }], ins: [c], del: [] };
+}
+
+async function property(kind, initial) {
+  const id = kind + '-' + run;
+  const conns = [connect(), connect(), connect()];
+  const docs = conns.map((c) => c.get('undo', id));
+  await promisify((f) => docs[0].create(initial, kind === 'text' ? textUnicode.uri : json0.uri, f));
+  await Promise.all(docs.map((d) => promisify((f) => d.subscribe(f))));
+  // captureMs 0: every op is its own step, as the model below counts them.
+  const undos = docs.map((d) => new UndoManager(d, { captureMs: 0 }));
+  let sent = null;
+  undos.forEach((u) => u.on('undone', (op) => { sent = op; }));
+  // The model: per client, its steps as {ins, del} token sets, as its stacks hold them.
+  const model = docs.map(() => ({ undo: [], redo: [] }));
+  const deleters = new Map(); // token -> clients that removed it in some step
+  const removedByOthers = new Set(); // what an edit removed; for the owner of a step, someone else's
+  let checked = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const actor = pick(3);
+    const action = random() < 0.6 ? 'undo' : 'redo';
+    const before = tokensOf(kind, docs[actor].data);
+    const othersIns = new Set();
+    const othersDel = new Set();
+    let step = null;
+    const top = action === 'undo' ? model[actor].undo : model[actor].redo;
+    const claimed = new Set(top.length > 0 ? top[top.length - 1].ins.concat(top[top.length - 1].del) : []);
+    for (let k = 0; k < 3; k++) {
+      if (k === actor) {
+        const m = model[k];
+        const from = action === 'undo' ? m.undo : m.redo;
+        step = from.length > 0 ? from.pop() : null;
+        const did = action === 'undo' ? undos[k].undo() : undos[k].redo();
+        assert.strictEqual(did, step !== null, `round ${round}: client ${k} ${action}: the manager and the model disagree on whether there is a step (${kind}; model ${JSON.stringify(m)}; shadows ${JSON.stringify(undos[k].shadows.map((x) => ({op: x.op, kind: x.kind, inflight: x.carrier === docs[k].inflightOp, pending: docs[k].pendingOps.indexOf(x.carrier), nocarrier: x.carrier === null})))} inflight ${JSON.stringify(docs[k].inflightOp && docs[k].inflightOp.op)}; manager undo ${JSON.stringify(undos[k].undoStack)} redo ${JSON.stringify(undos[k].redoStack)}; data ${JSON.stringify(docs[k].data)})`);
+        if (step) (action === 'undo' ? m.redo : m.undo).push(step);
+      } else {
+        const e = randomEdit(kind, k, docs[k].data, claimed);
+        docs[k].submitOp(e.op);
+        e.ins.forEach((t) => othersIns.add(t));
+        e.del.forEach((t) => { othersDel.add(t); deleters.set(t, (deleters.get(t) || new Set()).add(k)); });
+        model[k].undo.push(e);
+        model[k].redo = [];
+      }
+    }
+    await converge(docs);
+    const after = tokensOf(kind, docs[actor].data);
+    if (step) {
+      checked++;
+      const inserted = action === 'undo' ? step.del : step.ins; // what the undo or redo puts back
+      const removed = action === 'undo' ? step.ins : step.del;
+      const beforeSet = new Set(before);
+      const afterSet = new Set(after);
+      for (const t of removed) {
+        assert(!afterSet.has(t), `round ${round}: client ${actor}'s ${action} left ${t} of its step (${kind}); step ${JSON.stringify(step)}, sent ${JSON.stringify(sent)}, before ${JSON.stringify(before.join(''))}, after ${JSON.stringify(after.join(''))}, model ${JSON.stringify(model[actor])}`);
+      }
+      for (const t of inserted) {
+        // Removed by someone else too: the server committed only one removal (see below).
+        const alsoRemoved = [...(deleters.get(t) || [])].some((k) => k !== actor) || othersDel.has(t);
+        if (!alsoRemoved) {
+          assert(afterSet.has(t), `round ${round}: client ${actor}'s ${action} did not bring back ${t} (${kind})`);
+        }
+      }
+      const own = new Set(step.ins.concat(step.del));
+      for (const t of new Set([...beforeSet, ...afterSet, ...othersIns])) {
+        if (own.has(t)) continue;
+        const expected = othersDel.has(t) ? false : (beforeSet.has(t) || othersIns.has(t));
+        assert.strictEqual(afterSet.has(t), expected,
+          `round ${round}: ${t} is ${afterSet.has(t) ? 'present' : 'gone'} after client ${actor}'s ${action} (${kind}); others' work must survive`);
+      }
+      const kept = after.filter((t) => beforeSet.has(t));
+      const keptBefore = before.filter((t) => afterSet.has(t));
+      assert.deepStrictEqual(kept, keptBefore, `round ${round}: order changed by client ${actor}'s ${action} (${kind})`);
+    }
+    // Steps nothing is left of leave the stacks: they put nothing back, and everything they
+    // would take away someone else has removed (a client's own later steps do not count: they
+    // are undone first).
+    othersDel.forEach((t) => removedByOthers.add(t));
+    for (const m of model) {
+      for (const which of ['undo', 'redo']) {
+        m[which] = m[which].filter((s) => {
+          const puts = which === 'undo' ? s.del : s.ins;
+          const takes = which === 'undo' ? s.ins : s.del;
+          return puts.length > 0 || takes.some((t) => !removedByOthers.has(t));
+        });
+      }
+    }
+  }
+  undos.forEach((u) => u.destroy());
+  conns.forEach((c) => c.close());
+  console.log(`${kind}: ${ROUNDS} rounds, ${checked} undos and redos checked, ${tokensOf(kind, docs[0].data).length} tokens at the end`);
+}
+
+/** Two people delete the same text; the other's delete commits first: undoing must not bring it back. */
+async function sameDeleteOtherFirst() {
+  const id = 'same-delete-' + run;
+  const ann = connect().get('undo', id);
+  const bob = connect().get('undo', id);
+  await promisify((f) => bob.create('keep gone', textUnicode.uri, f));
+  await promisify((f) => ann.fetch(f)); // not subscribed: Bob's op reaches Ann only before her ack
+  const undo = new UndoManager(ann, { captureMs: 0 });
+  await promisify((f) => bob.submitOp([5, { d: 4 }], f));
+  await promisify((f) => ann.submitOp([5, { d: 4 }], f));
+  assert.strictEqual(ann.data, 'keep ');
+  undo.undo();
+  await promisify((f) => ann.whenNothingPending(f));
+  await promisify((f) => ann.fetch(f));
+  assert.strictEqual(ann.data, 'keep ', 'Bob deleted "gone" first: Ann\'s undo must not bring it back');
+  console.log('same delete, the other first: kept deleted');
+}
+
+/** Two people set the same key; the other's commits first: undoing restores the other's value. */
+async function sameKeyOtherFirst() {
+  const id = 'same-key-' + run;
+  const ann = connect().get('undo', id);
+  const bob = connect().get('undo', id);
+  await promisify((f) => bob.create({ color: 'grey' }, json0.uri, f));
+  await promisify((f) => ann.fetch(f));
+  const undo = new UndoManager(ann, { captureMs: 0 });
+  await promisify((f) => bob.submitOp([{ p: ['color'], od: 'grey', oi: 'blue' }], f));
+  await promisify((f) => ann.submitOp([{ p: ['color'], od: 'grey', oi: 'red' }], f));
+  assert.strictEqual(ann.data.color, 'red');
+  undo.undo();
+  await promisify((f) => ann.whenNothingPending(f));
+  await promisify((f) => ann.fetch(f));
+  assert.strictEqual(ann.data.color, 'blue', 'undoing Ann\'s red brings back Bob\'s blue, not the grey before');
+  console.log('same key, the other first: the other\'s value restored');
+}
+
+/** Keystrokes within captureMs are one step; an undo asked for before the acks waits for them. */
+async function groupingAndUnconfirmed() {
+  const id = 'group-' + run;
+  const doc = connect().get('undo', id);
+  await promisify((f) => doc.create('', textUnicode.uri, f));
+  let now = 0;
+  const undo = new UndoManager(doc, { captureMs: 500, now: () => now });
+  for (const [i, c] of Array.from('hello').entries()) {
+    now += 100;
+    doc.submitOp(i === 0 ? [c] : [i, c]);
+  }
+  now += 2000;
+  doc.submitOp([5, ' world']);
+  assert(undo.canUndo());
+  assert.strictEqual(undo.undo(), true, 'an undo right after typing, before any ack');
+  await promisify((f) => doc.whenNothingPending(f));
+  await sleep(50);
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, 'hello', 'the undo waited for the acks and took " world" only');
+  undo.undo();
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, '', 'the five keystrokes 100 ms apart were one step');
+  undo.redo();
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, 'hello');
+  undo.redo();
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, 'hello world');
+  assert.strictEqual(undo.canRedo(), false);
+  console.log('grouping and undo before the acks: as typed');
+}
+
+async function main() {
+  await property('text', 'abc ');
+  await property('json', { cards: [], notes: '' });
+  await sameDeleteOtherFirst();
+  await sameKeyOtherFirst();
+  await groupingAndUnconfirmed();
+  console.log('OK');
+  process.exit(0);
+}
+
+main().catch((e) => fail(e.stack || String(e)));
