@@ -188,22 +188,32 @@ public final class DocHub {
           return;
         }
       }
-      AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
-      pending.put(pk, new Pending(peer, s, System.nanoTime()));
-      meters.submitted();
-      submitter.submit(op, error -> {
-        if (error != null) {
-          context.runOnContext(x -> {
-            LOG.warn("op for {} not sent to Kafka: {}", op.key(), error.toString());
-            Pending p = pending.remove(pk);
-            if (p != null) {
-              meters.rejected(KAFKA_DOWN.code());
-              p.peer().rejected(p.submission(), KAFKA_DOWN);
-            }
-          });
-        }
-      });
+      send(peer, s, () -> { });
     }, error -> peer.rejected(s, error));
+  }
+
+  /**
+   * Sends a connection's op to the log, its author waiting for the commit; when Kafka does not
+   * take it, the author hears {@code ERR_SERVICE_UNAVAILABLE}, then {@code afterFailure} runs.
+   */
+  private void send(Peer peer, Submission s, Runnable afterFailure) {
+    SubmittedOp op = s.op();
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
+    pending.put(pk, new Pending(peer, s, System.nanoTime()));
+    meters.submitted();
+    submitter.submit(op, error -> {
+      if (error != null) {
+        context.runOnContext(x -> {
+          LOG.warn("{} for {} not sent to Kafka: {}", op.kind(), op.key(), error.toString());
+          Pending p = pending.remove(pk);
+          if (p != null) {
+            meters.rejected(KAFKA_DOWN.code());
+            p.peer().rejected(p.submission(), KAFKA_DOWN);
+          }
+          afterFailure.run();
+        });
+      }
+    });
   }
 
   /**
@@ -223,22 +233,7 @@ public final class DocHub {
     DocView view = new DocView(op.key());
     view.touch(System.currentTimeMillis());
     docs.put(op.key(), view);
-    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
-    pending.put(pk, new Pending(peer, s, System.nanoTime()));
-    meters.submitted();
-    submitter.submit(op, error -> {
-      if (error != null) {
-        context.runOnContext(x -> {
-          LOG.warn("create for {} not sent to Kafka: {}", op.key(), error.toString());
-          Pending p = pending.remove(pk);
-          if (p != null) {
-            meters.rejected(KAFKA_DOWN.code());
-            p.peer().rejected(p.submission(), KAFKA_DOWN);
-          }
-          dropIfOrphan(op.key());
-        });
-      }
-    });
+    send(peer, s, () -> dropIfOrphan(op.key()));
   }
 
   /**
@@ -337,15 +332,9 @@ public final class DocHub {
     if (op.v() < view.version()) {
       // Already in the state a load brought (the op committed while the view reloaded): the
       // subscribers have it; its author still waits for the ack.
-      AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
-      Promise<Long> http = httpPending.remove(pk);
-      if (http != null) {
-        http.complete(op.v());
-      }
-      Pending author = pending.remove(pk);
+      Pending author = takeAuthor(op);
       if (author != null) {
-        meters.acked(author.submittedAt());
-        author.peer().acked(author.submission(), op.v());
+        ack(author, op.v());
       }
       return;
     }
@@ -368,13 +357,7 @@ public final class DocHub {
 
   /** The op to every subscriber but its author (encoded once for all); then the author's ack. */
   private void deliver(DocView view, CommittedOp op, DocView.WindowEntry entry) {
-    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
-    Pending author = pending.remove(pk);
-    Promise<Long> http = httpPending.remove(pk);
-    if (http != null) {
-      meters.acked(0);
-      http.complete(op.v());
-    }
+    Pending author = takeAuthor(op);
     for (Peer p : view.subscribers()) {
       if (author != null && p == author.peer() || p.alias().equals(op.src())) {
         continue;
@@ -386,9 +369,27 @@ public final class DocHub {
       if (!view.subscribers().contains(author.peer()) && base != null) {
         catchUp(author.peer(), view, base, op.v());
       }
-      meters.acked(author.submittedAt());
-      author.peer().acked(author.submission(), op.v());
+      ack(author, op.v());
     }
+  }
+
+  /**
+   * The connection waiting for {@code op}'s commit, removed (null when none is); an HTTP request
+   * waiting for it completes here.
+   */
+  private Pending takeAuthor(CommittedOp op) {
+    AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
+    Promise<Long> http = httpPending.remove(pk);
+    if (http != null) {
+      meters.acked(0);
+      http.complete(op.v());
+    }
+    return pending.remove(pk);
+  }
+
+  private void ack(Pending author, long v) {
+    meters.acked(author.submittedAt());
+    author.peer().acked(author.submission(), v);
   }
 
   private void onReply(Reply reply) {
@@ -411,8 +412,7 @@ public final class DocHub {
         http.complete(reply.v());
       }
       if (p != null) {
-        meters.acked(p.submittedAt());
-        p.peer().acked(p.submission(), reply.v());
+        ack(p, reply.v());
       }
       return;
     }
