@@ -104,12 +104,8 @@ final class ResidentDocuments {
    * a 512 MiB heap).
    */
   int budgetFor(PartitionState rebuilding) {
-    int others = 0;
-    for (PartitionState p : owned.values()) {
-      if (p != rebuilding && p.partition != rebuilding.partition) {
-        others += p.docs.size();
-      }
-    }
+    PartitionState previous = owned.get(rebuilding.partition);
+    int others = resident() - (previous == null ? 0 : previous.docs.size());
     return Math.max(0, config.maxResidentDocs() - others);
   }
 
