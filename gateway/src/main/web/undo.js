@@ -25,7 +25,8 @@
 // against each remote op as it arrives, in the form the server sent it (the Connection's
 // 'receive' event, before the Doc transforms it for its own pending ops). A remote op also
 // moves every step of both stacks (newest first, the remote op transformed past each step on
-// its way down). An undo or redo asked for while ops are unconfirmed waits for their
+// its way down; past an unconfirmed undo or redo first for the stack it was taken from, whose
+// steps now apply after it). An undo or redo asked for while ops are unconfirmed waits for their
 // acknowledgement (a round trip); an edit made meanwhile cancels it. Keystrokes within
 // `captureMs` of each other make one step. Ops waiting offline or across a reconnect are
 // shadows like any other. A rejected op (rolled back by the client) or a reload of the document
@@ -137,10 +138,13 @@ class UndoManager extends EventEmitter {
       return;
     }
     if (doc.version == null || m.v !== doc.version || !doc.type || !supported(doc.type)) return;
-    if (!m.op) {
+    if (m.create || m.del) {
       this.clear(); // a create or delete by someone else: a new document
       return;
     }
+    // An op without a body is a no-op someone committed (a sharedb server commits those): it
+    // moves nothing, and the Doc applies nothing for it (no 'op batch' to expect).
+    if (!m.op) return;
     this.remoteExpected++;
     this.remote(clone(m.op));
   }
@@ -148,8 +152,14 @@ class UndoManager extends EventEmitter {
   /** A remote op in the server's frame: it moves the stacks, then this client's unconfirmed ops. */
   remote(op) {
     const type = this.doc.type;
-    this.undoStack = transformStack(type, this.undoStack, op);
-    this.redoStack = transformStack(type, this.redoStack, op);
+    // An unconfirmed undo (or redo) has already left its stack: that stack's top now applies to
+    // the document after it, so the remote op moves past it first (the other stack gets its
+    // inverse only on the ack, and is still in the frame before it). Undos and redos are sent
+    // only when nothing is unconfirmed, so such a shadow can only be the first.
+    const head = this.shadows.length > 0 && this.shadows[0].kind !== 'edit' ? this.shadows[0] : null;
+    const past = head ? type.transform(op, head.op, 'right') : op;
+    this.undoStack = transformStack(type, this.undoStack, head && head.kind === 'undo' ? past : op);
+    this.redoStack = transformStack(type, this.redoStack, head && head.kind === 'redo' ? past : op);
     let r = op;
     for (const s of this.shadows) {
       const mine = s.op;

@@ -6,7 +6,8 @@
 // (a character, a card) is made once, by one client, so what a step did is a set of tokens it
 // inserted and a set it removed. After every round the clients converge, and for the client
 // that undid (or redid) a step while the others kept editing:
-//   - the tokens the step inserted are gone (undo) or back (redo);
+//   - the tokens the step inserted are gone (undo) or back (redo), but for those someone else
+//     removed meanwhile and put back (by an undo): those are theirs now, as below;
 //   - the tokens it removed are back (undo) or gone again (redo), unless someone else removed
 //     them too (then the server committed only one removal; the targeted cases below check it);
 //   - every other token is as the others' edits of the round left it: others' work survives;
@@ -122,7 +123,19 @@ async function property(kind, initial) {
   // The model: per client, its steps as {ins, del} token sets, as its stacks hold them.
   const model = docs.map(() => ({ undo: [], redo: [] }));
   const deleters = new Map(); // token -> clients that removed it in some step
-  const removedByOthers = new Set(); // what an edit removed; for the owner of a step, someone else's
+  // A token client j removes is gone for the steps of the other clients' stacks that would
+  // remove it then: the manager's step no longer removes it, however the token comes back later
+  // (someone's undo putting it back is a new insert to everyone else). A client's own removals
+  // do not count (its stacks hold them as later steps, undone first), and neither do removals
+  // from before a step was made (the token was back when the step removed it).
+  const removedBy = (t, j) => {
+    deleters.set(t, (deleters.get(t) || new Set()).add(j));
+    model.forEach((m, k) => {
+      if (k === j) return;
+      for (const s of m.undo) if (s.ins.includes(t)) s.gone.add(t);
+      for (const s of m.redo) if (s.del.includes(t)) s.gone.add(t);
+    });
+  };
   let checked = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const actor = pick(3);
@@ -131,6 +144,7 @@ async function property(kind, initial) {
     const othersIns = new Set();
     const othersDel = new Set();
     let step = null;
+    const edits = [];
     const top = action === 'undo' ? model[actor].undo : model[actor].redo;
     const claimed = new Set(top.length > 0 ? top[top.length - 1].ins.concat(top[top.length - 1].del) : []);
     for (let k = 0; k < 3; k++) {
@@ -145,8 +159,8 @@ async function property(kind, initial) {
         const e = randomEdit(kind, k, docs[k].data, claimed);
         docs[k].submitOp(e.op);
         e.ins.forEach((t) => othersIns.add(t));
-        e.del.forEach((t) => { othersDel.add(t); deleters.set(t, (deleters.get(t) || new Set()).add(k)); });
-        model[k].undo.push(e);
+        e.del.forEach((t) => othersDel.add(t));
+        edits.push([k, e]);
         model[k].redo = [];
       }
     }
@@ -158,7 +172,11 @@ async function property(kind, initial) {
       const removed = action === 'undo' ? step.ins : step.del;
       const beforeSet = new Set(before);
       const afterSet = new Set(after);
-      for (const t of removed) {
+      // A token someone else removed while the step was on a stack is no longer the step's: if
+      // it is back, an op of theirs (an undo) put it back, the server committed that as their
+      // insert, and taking it away would undo their edit. It is checked as others' work below.
+      const mine = (t) => !step.gone.has(t);
+      for (const t of removed.filter(mine)) {
         assert(!afterSet.has(t), `round ${round}: client ${actor}'s ${action} left ${t} of its step (${kind}); step ${JSON.stringify(step)}, sent ${JSON.stringify(sent)}, before ${JSON.stringify(before.join(''))}, after ${JSON.stringify(after.join(''))}, model ${JSON.stringify(model[actor])}`);
       }
       for (const t of inserted) {
@@ -168,7 +186,7 @@ async function property(kind, initial) {
           assert(afterSet.has(t), `round ${round}: client ${actor}'s ${action} did not bring back ${t} (${kind})`);
         }
       }
-      const own = new Set(step.ins.concat(step.del));
+      const own = new Set(step.ins.concat(step.del).filter(mine));
       for (const t of new Set([...beforeSet, ...afterSet, ...othersIns])) {
         if (own.has(t)) continue;
         const expected = othersDel.has(t) ? false : (beforeSet.has(t) || othersIns.has(t));
@@ -179,16 +197,20 @@ async function property(kind, initial) {
       const keptBefore = before.filter((t) => afterSet.has(t));
       assert.deepStrictEqual(kept, keptBefore, `round ${round}: order changed by client ${actor}'s ${action} (${kind})`);
     }
+    // What the round removed, by the edits and by the actor's undo or redo (its step is on the
+    // actor's other stack now; the edits' steps are pushed after, being made concurrently).
+    for (const [k, e] of edits) e.del.forEach((t) => removedBy(t, k));
+    if (step) (action === 'undo' ? step.ins : step.del).filter((t) => before.includes(t)).forEach((t) => removedBy(t, actor));
+    for (const [k, e] of edits) model[k].undo.push(Object.assign(e, { gone: new Set() }));
     // Steps nothing is left of leave the stacks: they put nothing back, and everything they
     // would take away someone else has removed (a client's own later steps do not count: they
     // are undone first).
-    othersDel.forEach((t) => removedByOthers.add(t));
     for (const m of model) {
       for (const which of ['undo', 'redo']) {
         m[which] = m[which].filter((s) => {
           const puts = which === 'undo' ? s.del : s.ins;
           const takes = which === 'undo' ? s.ins : s.del;
-          return puts.length > 0 || takes.some((t) => !removedByOthers.has(t));
+          return puts.length > 0 || takes.some((t) => !s.gone.has(t));
         });
       }
     }
