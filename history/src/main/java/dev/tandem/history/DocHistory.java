@@ -97,6 +97,9 @@ public final class DocHistory {
         return true;
       }
       CommittedOp op = decode(r);
+      if (!op.versioned()) {
+        return true; // a change of the edit locks, not an op
+      }
       if (op.v() < from) {
         return true;
       }

@@ -53,6 +53,9 @@ public final class DocState {
    * {@link IllegalStateException} when its version is not the next one; the state is then unchanged.
    */
   public void apply(CommittedOp op) {
+    if (!op.versioned()) {
+      return; // a change of the edit locks: the content and the version stay
+    }
     if (op.v() != v) {
       throw new IllegalStateException("expected v" + v + ", found v" + op.v());
     }

@@ -39,6 +39,9 @@ public final class Stats {
   }
 
   void add(CommittedOp op) {
+    if (!op.versioned()) {
+      return; // edit locks are not ops
+    }
     total++;
     perDocument.merge(op.key().value(), 1L, Long::sum);
     perUser.merge(op.user() != null ? op.user() : "client " + op.src(), 1L, Long::sum);

@@ -84,6 +84,9 @@ public final class Verifier {
           return false;
         }
         DocState state = states.computeIfAbsent(key.value(), k -> new DocState());
+        if (!op.versioned()) {
+          return true; // a change of the edit locks, at the version it applies to
+        }
         if (op.v() != state.version()) {
           fault[0] = key + ": " + (op.v() < state.version() ? "duplicate version" : "version gap") + ": expected v"
               + state.version() + ", found v" + op.v() + " at " + where;

@@ -15,10 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  *     the document's version
  * @param type for {@code snapshot}: the type uri, null when the document does not exist
  * @param data for {@code snapshot}: the document's content
+ * @param locks for {@code snapshot}: the edit locks held; for a refused lock: the lock in the way
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Reply(int schema, String kind, String gateway, String c, String d, String src, Long seq, String request,
-    Long v, String type, JsonNode data, OpError error, long ts) {
+    Long v, String type, JsonNode data, OpError error, long ts, JsonNode locks) {
 
   public static final String REJECT = "reject";
   public static final String DUPLICATE = "duplicate";
@@ -36,9 +37,19 @@ public record Reply(int schema, String kind, String gateway, String c, String d,
     }
   }
 
+  public Reply(int schema, String kind, String gateway, String c, String d, String src, Long seq, String request,
+      Long v, String type, JsonNode data, OpError error, long ts) {
+    this(schema, kind, gateway, c, d, src, seq, request, v, type, data, error, ts, null);
+  }
+
   public static Reply reject(SubmittedOp op, OpError error) {
+    return reject(op, error, null);
+  }
+
+  /** A refusal; for a lock, with the lock in the way. */
+  public static Reply reject(SubmittedOp op, OpError error, JsonNode locks) {
     return new Reply(1, REJECT, op.gateway(), op.c(), op.d(), op.src(), op.seq(), op.request(), null, null, null, error,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), locks);
   }
 
   public static Reply duplicate(SubmittedOp op, long version) {
@@ -46,9 +57,9 @@ public record Reply(int schema, String kind, String gateway, String c, String d,
         System.currentTimeMillis());
   }
 
-  public static Reply snapshot(SubmittedOp load, long version, String type, JsonNode data) {
+  public static Reply snapshot(SubmittedOp load, long version, String type, JsonNode data, JsonNode locks) {
     return new Reply(1, SNAPSHOT, load.gateway(), load.c(), load.d(), null, null, load.request(), version, type, data,
-        null, System.currentTimeMillis());
+        null, System.currentTimeMillis(), locks);
   }
 
   public DocKey key() {

@@ -37,6 +37,11 @@ public final class ShareDbErrors {
   public static final String DOC_UNAVAILABLE = "ERR_DOC_UNAVAILABLE";
   /** Tandem's own: the server could not process this request and skipped it; nothing was committed. */
   public static final String OP_NOT_PROCESSED = "ERR_OP_NOT_PROCESSED";
+  /** Tandem's edit locks: an op of someone else on what a lock covers, or a lock that overlaps one. */
+  public static final String LOCKED = "ERR_LOCKED";
+  public static final String LOCK_BADLY_FORMED = "ERR_LOCK_BADLY_FORMED";
+  public static final String LOCK_TARGET_GONE = "ERR_LOCK_TARGET_GONE";
+  public static final String TOO_MANY_LOCKS = "ERR_TOO_MANY_LOCKS";
 
   private ShareDbErrors() {}
 }

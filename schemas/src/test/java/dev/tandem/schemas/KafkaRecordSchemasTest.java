@@ -40,9 +40,21 @@ class KafkaRecordSchemasTest {
     assertEquals(List.of(), check("reply", Reply.reject(submitted, new OpError("ERR_OT_OP_BADLY_FORMED", "bad"))));
     assertEquals(List.of(), check("reply", Reply.duplicate(submitted, 7)));
     assertEquals(List.of(), check("reply", Reply.snapshot(SubmittedOp.load(new DocKey("notes", "a"), "gw-1", "r"), 8,
-        "http://sharejs.org/types/text-unicode", N.textNode("x"))));
+        "http://sharejs.org/types/text-unicode", N.textNode("x"), null)));
     assertEquals(List.of(), check("snapshot", new SnapshotRecord(1, "notes", "a", 8, "http://sharejs.org/types/text-unicode",
         N.textNode("x"), 1234, now)));
+    JsonNode locks = JSON.readTree("[{\"id\":\"shape\",\"src\":\"s1\",\"user\":\"ann\",\"name\":\"Ann\","
+        + "\"p\":[\"shapes\",\"k3\"],\"expires\":" + (now + 15000) + "},"
+        + "{\"id\":\"para\",\"src\":\"s2\",\"r\":[4,9],\"expires\":" + (now + 15000) + "}]");
+    SubmittedOp lock = new SubmittedOp(1, "lock", "board", "b", "s1", null, 7L, null, null, null, "gw-1", "lk-1", "ann", now,
+        JSON.readTree("{\"action\":\"lock\",\"id\":\"shape\",\"p\":[\"shapes\",\"k3\"],\"ttl\":15000,\"name\":\"Ann\"}"));
+    assertEquals(List.of(), check("submitted-op", lock));
+    assertEquals(List.of(), check("committed-op", new CommittedOp(1, "lock", "board", "b", 7, "s1", 0, null, null, null, now,
+        "ann", JSON.readTree("{\"action\":\"lock\",\"id\":\"shape\",\"request\":\"lk-1\",\"gateway\":\"gw-1\","
+        + "\"locks\":" + locks + "}"))));
+    assertEquals(List.of(), check("reply", Reply.reject(lock, new OpError("ERR_LOCKED", "Locked by Bob"), locks)));
+    assertEquals(List.of(), check("snapshot", new SnapshotRecord(1, "board", "b", 8, "http://sharejs.org/types/JSONv0",
+        N.objectNode(), 1234, now, locks)));
     assertEquals(List.of(), check("checkpoint", new Checkpoint(1, 1234, 1000, now)));
     Entry entry = new Entry("gw-1", "caret", "src1", JSON.readTree("{\"index\":3,\"length\":0}"), 2, "notes", "a", 8L,
         "http://sharejs.org/types/text-unicode", "ann", "Ann");
@@ -64,6 +76,8 @@ class KafkaRecordSchemasTest {
         + "\"del\":true,\"ts\":1}").isEmpty());
     assertFalse(checkJson("reply", "{\"schema\":1,\"kind\":\"reject\",\"gateway\":\"g\",\"c\":\"n\",\"d\":\"a\",\"ts\":1}").isEmpty());
     assertFalse(checkJson("signal", "{\"schema\":1,\"kind\":\"signal\",\"instance\":\"i\",\"room\":\"r\",\"ts\":1}").isEmpty());
+    assertFalse(checkJson("committed-op", "{\"schema\":1,\"kind\":\"lock\",\"c\":\"n\",\"d\":\"a\",\"v\":1,\"src\":\"s\","
+        + "\"seq\":0,\"ts\":1}").isEmpty());
     assertFalse(checkJson("checkpoint", "{\"schema\":1,\"offset\":-1,\"replayFrom\":0,\"ts\":1}").isEmpty());
   }
 }

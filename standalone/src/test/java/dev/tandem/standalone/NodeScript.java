@@ -39,6 +39,11 @@ final class NodeScript {
     return new NodeScript(pb.start(), log);
   }
 
+  /** What the script has printed so far. */
+  String outputSoFar() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
   Result await(Duration timeout) throws IOException, InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();

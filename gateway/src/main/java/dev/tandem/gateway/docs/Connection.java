@@ -173,6 +173,12 @@ public final class Connection implements Peer {
       presenceRequests.request(pr.channel());
     } else if (request instanceof Request.Ping) {
       send(Replies.reply(raw, false));
+    } else if (request instanceof Request.Lock l) {
+      hub.lock(this, echo, l.key(), l.id(), l.version().orElse(null), l.target());
+    } else if (request instanceof Request.Unlock u) {
+      hub.lock(this, echo, u.key(), u.id(), null, null);
+    } else if (request instanceof Request.WatchLocks w) {
+      hub.open(w.key(), view -> hub.watchLocks(this, view), e -> fail(echo, e));
     }
   }
 
@@ -194,6 +200,12 @@ public final class Connection implements Peer {
       return need(p, n.key(), DocLevel.READ);
     } else if (request instanceof Request.Submit s) {
       return need(p, s.key(), DocLevel.WRITE);
+    } else if (request instanceof Request.Lock l) {
+      return need(p, l.key(), DocLevel.WRITE);
+    } else if (request instanceof Request.Unlock u) {
+      return need(p, u.key(), DocLevel.WRITE);
+    } else if (request instanceof Request.WatchLocks w) {
+      return need(p, w.key(), DocLevel.READ);
     } else if (request instanceof Bulk b) {
       for (BulkItem i : b.items()) {
         Optional<OpError> e = need(p, new DocKey(b.collection(), i.id()), DocLevel.READ);

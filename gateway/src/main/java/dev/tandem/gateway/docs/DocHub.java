@@ -1,7 +1,9 @@
 package dev.tandem.gateway.docs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
+import dev.tandem.ot.EditLocks;
 import dev.tandem.ot.OtException;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.DocKey;
@@ -49,6 +51,7 @@ public final class DocHub {
   private final AwaitedCommits<Promise<Long>> httpPending = new AwaitedCommits<>();
   private final OpMeters meters;
   private final HistoryReads history;
+  private final LockDesk locks;
 
   /** Who waits for the commit. */
   private record Pending(Peer peer, Submission submission, long submittedAt) {}
@@ -61,6 +64,7 @@ public final class DocHub {
     this.config = config;
     this.submitter = submitter;
     this.history = new HistoryReads(vertx, config.bootstrapServers(), config.topics());
+    this.locks = new LockDesk(vertx, context, config, submitter, docs::get);
   }
 
   public HistoryReads history() {
@@ -110,7 +114,8 @@ public final class DocHub {
   }
 
   private boolean evictable(DocView v) {
-    return v.ready() && v.subscribers().isEmpty() && !v.hasWaiters() && !awaited(v.key());
+    return v.ready() && v.subscribers().isEmpty() && v.lockWatchers().isEmpty() && !v.hasWaiters()
+        && !awaited(v.key());
   }
 
   /** Whether a submit (a connection's or an HTTP request's) waits for a commit on {@code key}. */
@@ -289,8 +294,22 @@ public final class DocHub {
     }
   }
 
-  /** Forgets a closed connection: its subscriptions and the acks it waited for. */
+  /** Sends a connection's lock request ({@code target} set) or unlock into the document's stream. */
+  void lock(Peer peer, ObjectNode echo, DocKey key, String id, Long version,
+      ObjectNode target) {
+    locks.request(peer, echo, key, id, version, target);
+  }
+
+  /** {@code peer} follows the locks of {@code view}. */
+  void watchLocks(Peer peer, DocView view) {
+    if (docs.get(view.key()) == view) {
+      locks.watch(peer, view);
+    }
+  }
+
+  /** Forgets a closed connection: its subscriptions, the acks it waited for, its locks. */
   void closed(Peer peer) {
+    locks.closed(peer);
     for (DocView view : docs.values()) {
       view.unsubscribe(peer);
     }
@@ -314,6 +333,14 @@ public final class DocHub {
 
   private void onCommitted(CommittedOp op) {
     DocView view = docs.get(op.key());
+    if (!op.versioned()) {
+      if (view != null && !view.ready() && view.loadPending()) {
+        view.buffer(op);
+      } else {
+        locks.onCommitted(view, op);
+      }
+      return;
+    }
     if (view == null) {
       return;
     }
@@ -345,6 +372,7 @@ public final class DocHub {
       return;
     }
     DocView.WindowEntry entry;
+    EditLocks lockedBefore = view.locks();
     try {
       entry = view.apply(op, config.windowSize());
     } catch (OtException | IllegalStateException e) {
@@ -353,6 +381,9 @@ public final class DocHub {
       return;
     }
     deliver(view, op, entry);
+    if (!lockedBefore.all().equals(view.locks().all())) {
+      locks.changed(view);
+    }
   }
 
   /** The op to every subscriber but its author (encoded once for all); then the author's ack. */
@@ -393,7 +424,7 @@ public final class DocHub {
   }
 
   private void onReply(Reply reply) {
-    if (!config.instanceId().equals(reply.gateway())) {
+    if (!config.instanceId().equals(reply.gateway()) || locks.onReply(reply)) {
       return;
     }
     if (Reply.SNAPSHOT.equals(reply.kind())) {
@@ -434,7 +465,11 @@ public final class DocHub {
     }
     vertx.cancelTimer(view.timer());
     view.load(reply.v(), reply.type(), reply.data());
+    view.locks(EditLocks.fromJson(reply.locks()));
     view.takeBuffered().forEach(this::onCommitted);
+    if (!view.locks().isEmpty() || !view.lockWatchers().isEmpty()) {
+      locks.changed(view);
+    }
     if (view.ready()) {
       view.takeWaiters().forEach(w -> w.ready().accept(view));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tandem.ot.EditLocks;
 import dev.tandem.ot.OtDocument;
 import dev.tandem.ot.OtType;
 import dev.tandem.ot.OtTypes;
@@ -71,6 +72,8 @@ final class DocView {
   private final Deque<WindowEntry> window = new ArrayDeque<>();
   private final List<CommittedOp> buffered = new ArrayList<>();
   private final Set<Peer> subscribers = new LinkedHashSet<>();
+  private final Set<Peer> lockWatchers = new LinkedHashSet<>();
+  private EditLocks locks = EditLocks.NONE;
   private final List<Waiter> waiting = new ArrayList<>();
 
   DocView(DocKey key) {
@@ -177,12 +180,17 @@ final class DocView {
       case "create" -> {
         type = OtTypes.byNameOrUri(op.create().type()).orElseThrow();
         content = type.open(type.create(op.create().data()));
+        locks = EditLocks.NONE;
       }
       case "del" -> {
         type = null;
         content = null;
+        locks = EditLocks.NONE;
       }
-      default -> content.apply(op.op());
+      default -> {
+        content.apply(op.op());
+        locks = locks.transform(type, op.op());
+      }
     }
     version++;
     encoded = null;
@@ -202,6 +210,24 @@ final class DocView {
 
   void unsubscribe(Peer peer) {
     subscribers.remove(peer);
+    lockWatchers.remove(peer);
+  }
+
+  /** The edit locks as the event log has them here (expired ones until a change drops them). */
+  EditLocks locks() {
+    return locks;
+  }
+
+  void locks(EditLocks table) {
+    locks = table;
+  }
+
+  void watchLocks(Peer peer) {
+    lockWatchers.add(peer);
+  }
+
+  Set<Peer> lockWatchers() {
+    return Collections.unmodifiableSet(lockWatchers);
   }
 
   // ---- read by all ----

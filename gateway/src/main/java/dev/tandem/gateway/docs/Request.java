@@ -1,6 +1,7 @@
 package dev.tandem.gateway.docs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.schemas.DocKey;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +73,19 @@ public sealed interface Request {
 
   /** {@code pp}. */
   record Ping() implements Request {}
+
+  /**
+   * Tandem's edit locks (schemas/docs/lock.json): take or renew lock {@code id} on what
+   * {@code target} names ({@code {"p": path}} or {@code {"r": [start, end]}}, with an optional
+   * {@code ttl}), as of the client's {@code version} of the document.
+   */
+  record Lock(DocKey key, String id, Optional<Long> version, ObjectNode target) implements Request {}
+
+  /** Releases this connection's lock {@code id} (schemas/docs/unlock.json). */
+  record Unlock(DocKey key, String id) implements Request {}
+
+  /** Follows the document's locks: the table now, then every change (schemas/docs/locks.json). */
+  record WatchLocks(DocKey key) implements Request {}
 
   /** {@code auth}: Tandem's extension, a fresh token for the connection before its token expires. */
   record Auth(String token) implements Request {}

@@ -35,13 +35,15 @@ public final class RequestDecoder {
 
   static final long MAX_SAFE_INTEGER = 9007199254740991L;
   static final String QUERIES_NOT_SUPPORTED = "ERR_DATABASE_METHOD_NOT_IMPLEMENTED";
+  /** How deep a locked path may be: a whiteboard shape or a card is a few keys down. */
+  static final int MAX_LOCK_PATH = 32;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** The own properties of JavaScript's Object.prototype, which ShareDB refuses as names. */
   private static final Set<String> DANGEROUS = Set.of("constructor", "__defineGetter__", "__defineSetter__",
       "hasOwnProperty", "__lookupGetter__", "__lookupSetter__", "isPrototypeOf", "propertyIsEnumerable", "toString",
       "valueOf", "__proto__", "toLocaleString");
-  private static final Set<String> DOC_ACTIONS = Set.of("op", "f", "s", "u", "nf", "nt", "p");
+  private static final Set<String> DOC_ACTIONS = Set.of("op", "f", "s", "u", "nf", "nt", "p", "lock", "unlock", "locks");
   private static final List<String> ECHOED = List.of("a", "id", "c", "d", "v", "seq", "src", "ch", "pv");
   /** Echoed {@code b} (so the sharedb client can find the callbacks of a failed bulk request) up to this size. */
   private static final int MAX_ECHOED_BULK_CHARS = 64 * 1024;
@@ -113,6 +115,9 @@ public final class RequestDecoder {
       case "pr" -> new Request.PresenceRequest(channel(r));
       case "pp" -> new Request.Ping();
       case "auth" -> auth(r);
+      case "lock" -> lock(r);
+      case "unlock" -> new Request.Unlock(docKey(r), lockId(r));
+      case "locks" -> new Request.WatchLocks(docKey(r));
       case "qf", "qs", "qu" -> {
         if (!r.path("id").isNumber()) {
           throw new Bad(MESSAGE_BADLY_FORMED, "Missing query ID");
@@ -313,6 +318,59 @@ public final class RequestDecoder {
       doc = Optional.of(new Request.PresenceDoc(c, d, version(r.get("v")), t));
     }
     return new Request.PresenceSubmit(ch, id, p, r.get("pv").asLong(), doc);
+  }
+
+  /**
+   * {@code {"a":"lock","c","d","id","v","p"|"r","ttl"}}: exactly one of a json0 path {@code p}
+   * (keys and indexes, at most {@link #MAX_LOCK_PATH} deep) and a range {@code r = [start, end]};
+   * ot-service checks it against the document.
+   */
+  private Request lock(ObjectNode r) {
+    DocKey key = docKey(r);
+    String id = lockId(r);
+    ObjectNode target = NODES.objectNode();
+    JsonNode p = r.get("p");
+    JsonNode range = r.get("r");
+    if ((p == null) == (range == null)) {
+      throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "A lock covers a path (p) or a text range (r), one of the two");
+    }
+    if (p != null) {
+      if (!p.isArray() || p.size() > MAX_LOCK_PATH) {
+        throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "p must be a json0 path of at most " + MAX_LOCK_PATH + " keys");
+      }
+      for (JsonNode k : p) {
+        if (!(k.isTextual() && k.textValue().length() <= rules.maxNameLength() || wholeNumber(k))) {
+          throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "p holds a key that is neither a string nor an index >= 0");
+        }
+      }
+      target.set("p", p);
+    } else {
+      if (!range.isArray() || range.size() != 2 || !wholeNumber(range.get(0)) || !wholeNumber(range.get(1))
+          || range.get(0).asLong() > range.get(1).asLong()) {
+        throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "r must be [start, end], 0 <= start <= end");
+      }
+      target.set("r", range);
+    }
+    JsonNode ttl = r.get("ttl");
+    if (ttl != null) {
+      if (!ttl.canConvertToExactIntegral() || ttl.asLong() < 1000 || ttl.asLong() > 60_000) {
+        throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "ttl must be a whole number of milliseconds from 1000 to 60000");
+      }
+      target.put("ttl", ttl.asLong());
+    }
+    return new Request.Lock(key, id, version(r.get("v")), target);
+  }
+
+  private static String lockId(ObjectNode r) {
+    JsonNode id = r.get("id");
+    if (id == null || !id.isTextual() || id.textValue().isEmpty() || id.textValue().length() > 64) {
+      throw new Bad(ShareDbErrors.LOCK_BADLY_FORMED, "A lock id is a string of 1 to 64 characters");
+    }
+    return id.textValue();
+  }
+
+  private static boolean wholeNumber(JsonNode n) {
+    return n != null && n.canConvertToExactIntegral() && n.canConvertToInt() && n.asInt() >= 0;
   }
 
   private DocKey docKey(ObjectNode r) {

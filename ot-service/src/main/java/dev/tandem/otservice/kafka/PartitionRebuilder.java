@@ -120,6 +120,16 @@ final class PartitionRebuilder {
       return false;
     }
     DocumentState doc = loaded.get();
+    if (!op.versioned()) {
+      // A change of the edit locks carries the whole table: it applies unless the state already
+      // holds it (a snapshot taken after it has its offset) or an op since has moved past it.
+      if (op.v() != doc.version() || r.offset() <= doc.lastOffset()) {
+        return false;
+      }
+      doc.apply(op);
+      doc.offsetOf(r.offset());
+      return true;
+    }
     if (op.v() < doc.version()) {
       List<CommittedOp> older = history.computeIfAbsent(op.key(), k -> new ArrayList<>());
       older.add(op);

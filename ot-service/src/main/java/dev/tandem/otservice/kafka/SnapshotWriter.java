@@ -39,7 +39,8 @@ final class SnapshotWriter {
   private static final int MAX_SNAPSHOT_BYTES = KafkaClients.MAX_RECORD_BYTES - 64 * 1024;
 
   /** A snapshot sent in the current transaction, waiting for its offset. */
-  private record Pending(PartitionState ps, DocumentState doc, long version, byte[] bytes, Future<RecordMetadata> sent) {}
+  private record Pending(PartitionState ps, DocumentState doc, long version, long revision, byte[] bytes,
+      Future<RecordMetadata> sent) {}
 
   /** A checkpoint sent in the current transaction: once committed, the store holds everything before it. */
   private record PendingCheckpoint(byte[] bytes, Future<RecordMetadata> sent) {}
@@ -89,8 +90,8 @@ final class SnapshotWriter {
     }
     doc.measured(bytes.length);
     inThisTransaction.add(doc);
-    pending.add(new Pending(ps, doc, doc.version(), bytes, out.send(config.topics().snapshots(), ps.partition,
-        doc.key().value(), bytes)));
+    pending.add(new Pending(ps, doc, doc.version(), doc.revision(), bytes,
+        out.send(config.topics().snapshots(), ps.partition, doc.key().value(), bytes)));
   }
 
   private static void refuse(PartitionState ps, DocumentState doc, String reason) {
@@ -128,7 +129,7 @@ final class SnapshotWriter {
     for (Pending p : pending) {
       p.sent().get();
       batches.computeIfAbsent(p.ps(), PartitionStoreBatch::new).batch.put(p.doc().key().value(), p.bytes());
-      p.doc().snapshotWritten(p.version());
+      p.doc().snapshotWritten(p.version(), p.revision());
     }
     for (var e : checkpoints.entrySet()) {
       long offset = e.getValue().sent().get().offset();

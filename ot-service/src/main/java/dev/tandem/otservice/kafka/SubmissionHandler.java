@@ -4,6 +4,9 @@ import static dev.tandem.schemas.ShareDbErrors.DOC_UNAVAILABLE;
 import static dev.tandem.schemas.ShareDbErrors.MESSAGE_BADLY_FORMED;
 import static dev.tandem.schemas.ShareDbErrors.OP_NOT_PROCESSED;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.tandem.ot.EditLocks;
 import dev.tandem.otservice.OtServiceConfig;
 import dev.tandem.otservice.state.DocumentState;
 import dev.tandem.otservice.state.SubmitOutcome;
@@ -78,7 +81,7 @@ final class SubmissionHandler {
     } else if (outcome instanceof SubmitOutcome.Duplicate d) {
       out.send(config.topics().replies(), ps.partition, r.key(), Records.encode(Reply.duplicate(op, d.v())));
     } else if (outcome instanceof SubmitOutcome.Rejected rej) {
-      reject(ps, r, op, rej.error());
+      reject(ps, r, op, rej.error(), rej.holder());
     }
     return Optional.empty();
   }
@@ -86,7 +89,9 @@ final class SubmissionHandler {
   private void load(PartitionState ps, ConsumerRecord<String, byte[]> r, SubmittedOp op, DocumentState doc) {
     byte[] reply;
     try {
-      reply = Records.encode(Reply.snapshot(op, doc.version(), doc.type().map(t -> t.uri()).orElse(null), doc.data()));
+      EditLocks locks = doc.locks().live(System.currentTimeMillis());
+      reply = Records.encode(Reply.snapshot(op, doc.version(), doc.type().map(t -> t.uri()).orElse(null), doc.data(),
+          locks.isEmpty() ? null : locks.toJson()));
     } catch (RuntimeException e) {
       LOG.warn("cannot encode the state of {} for a load: {}", op.key(), e.getMessage());
       reject(ps, r, op, new OpError(DOC_UNAVAILABLE, "The server cannot send this document"));
@@ -114,8 +119,14 @@ final class SubmissionHandler {
   }
 
   private void reject(PartitionState ps, ConsumerRecord<String, byte[]> r, SubmittedOp op, OpError error) {
+    reject(ps, r, op, error, null);
+  }
+
+  private void reject(PartitionState ps, ConsumerRecord<String, byte[]> r, SubmittedOp op, OpError error,
+      EditLocks.Lock holder) {
     rejected.incrementAndGet();
     String key = r.key() != null ? r.key() : op.key().value();
-    out.send(config.topics().replies(), ps.partition, key, Records.encode(Reply.reject(op, error)));
+    JsonNode locks = holder == null ? null : JsonNodeFactory.instance.arrayNode().add(holder.toJson());
+    out.send(config.topics().replies(), ps.partition, key, Records.encode(Reply.reject(op, error, locks)));
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.otservice.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.tandem.ot.EditLocks;
 import dev.tandem.ot.OtDocument;
 import dev.tandem.ot.OtException;
 import dev.tandem.ot.OtType;
@@ -15,8 +16,12 @@ import java.util.Iterator;
 import java.util.Optional;
 
 /**
- * One document as its owner holds it: content, version, and a bounded window of the ops
- * committed most recently. Not thread-safe; one partition's thread owns it.
+ * One document as its owner holds it: content, version, edit locks, and a bounded window of the
+ * ops committed most recently. Not thread-safe; one partition's thread owns it.
+ *
+ * <p>Two counters: the version counts ops (creates, edits, deletes), as clients see it; the
+ * revision counts every record of the event log applied, lock changes too, and decides what a
+ * snapshot must hold and where a new owner replays from.
  */
 public final class DocumentState {
 
@@ -33,6 +38,9 @@ public final class DocumentState {
   private long version;
   private OtType type;
   private OtDocument content;
+  private EditLocks locks = EditLocks.NONE;
+  private long revision;
+  private long lastSnapshotRevision;
   private long lastSnapshotVersion;
   private long lastOffset = -1;
   /** The event-log offset of the first op after the last snapshot, -1 when there is none. */
@@ -60,6 +68,7 @@ public final class DocumentState {
     d.version = s.v();
     d.lastSnapshotVersion = s.v();
     d.lastOffset = s.offset();
+    d.locks = EditLocks.fromJson(s.locks());
     if (s.type() != null) {
       d.type = OtTypes.byNameOrUri(s.type())
           .orElseThrow(() -> new IllegalStateException("snapshot of " + s.key() + " has unknown type " + s.type()));
@@ -98,24 +107,38 @@ public final class DocumentState {
     return window.stream().filter(o -> o.v() >= from).iterator();
   }
 
+  /** The edit locks, expired ones included until a change drops them. */
+  public EditLocks locks() {
+    return locks;
+  }
+
   public long lastSnapshotVersion() {
     return lastSnapshotVersion;
   }
 
-  public void snapshotWritten(long atVersion) {
+  /** How many records of the event log this state has applied since it was created or loaded. */
+  public long revision() {
+    return revision;
+  }
+
+  /** A snapshot of the state at {@code atRevision} (and {@code atVersion}) was written. */
+  public void snapshotWritten(long atVersion, long atRevision) {
     lastSnapshotVersion = atVersion;
-    firstUnsnapshottedOffset = -1;
+    lastSnapshotRevision = atRevision;
+    if (atRevision == revision) {
+      firstUnsnapshottedOffset = -1;
+    }
     snapshotRefusedAt = -1;
   }
 
-  /** A snapshot of the current version could not be written (it cannot be encoded or is too large). */
+  /** A snapshot of the current state could not be written (it cannot be encoded or is too large). */
   public void snapshotRefused() {
-    snapshotRefusedAt = version;
+    snapshotRefusedAt = revision;
   }
 
-  /** Whether a snapshot of the current version was tried and could not be written: do not try again. */
+  /** Whether a snapshot of the current state was tried and could not be written: do not try again. */
   public boolean snapshotRefusedNow() {
-    return snapshotRefusedAt == version;
+    return snapshotRefusedAt == revision;
   }
 
   /**
@@ -152,9 +175,9 @@ public final class DocumentState {
     return bytes;
   }
 
-  /** Whether ops were committed since the last snapshot. */
+  /** Whether records (ops or lock changes) were applied since the last snapshot. */
   public boolean dirty() {
-    return version > lastSnapshotVersion;
+    return revision > lastSnapshotRevision;
   }
 
   /** The offset in the event log of the op that made the current version, -1 when unknown. */
@@ -162,20 +185,27 @@ public final class DocumentState {
     return lastOffset;
   }
 
+  /** The offset in the event log of the record applied last. */
   public void offsetOf(long offset) {
     lastOffset = offset;
-    if (version - 1 == lastSnapshotVersion) {
+    if (revision - 1 == lastSnapshotRevision) {
       firstUnsnapshottedOffset = offset;
     }
   }
 
   /**
-   * Applies a committed op: its {@code v} must be the current version. Used both when a
-   * submission commits and when the log is replayed.
+   * Applies a committed record: its {@code v} must be the current version. Used both when a
+   * submission commits and when the log is replayed. An op moves the edit locks (a lock on
+   * what it deleted ends); a create or delete ends them all; a lock record replaces them.
    */
   public void apply(CommittedOp op) {
     if (op.v() != version) {
       throw new IllegalStateException(key + ": op v" + op.v() + " does not follow version " + version);
+    }
+    revision++;
+    if (!op.versioned()) {
+      locks = EditLocks.fromJson(op.lock().get("locks"));
+      return;
     }
     long opBytes;
     switch (op.kind()) {
@@ -185,12 +215,14 @@ public final class DocumentState {
         JsonNode created = t.create(op.create().data());
         content = t.open(created);
         type = t;
+        locks = EditLocks.NONE;
         measured(JsonBytes.count(created));
         opBytes = bytes;
       }
       case "del" -> {
         type = null;
         content = null;
+        locks = EditLocks.NONE;
         measured(4);
         opBytes = 4;
       }
@@ -199,6 +231,7 @@ public final class DocumentState {
           throw new OtException(key + ": op v" + op.v() + " on a document that does not exist");
         }
         content.apply(op.op());
+        locks = locks.transform(type, op.op());
         long added = JsonBytes.count(op.op()) + 16L * op.op().size();
         bytes += added;
         drift += added;
@@ -243,6 +276,6 @@ public final class DocumentState {
   /** A snapshot record of the current state. */
   public SnapshotRecord snapshot(long now) {
     return new SnapshotRecord(1, key.collection(), key.id(), version, type == null ? null : type.uri(),
-        content == null ? null : content.snapshot(), lastOffset, now);
+        content == null ? null : content.snapshot(), lastOffset, now, locks.isEmpty() ? null : locks.toJson());
   }
 }

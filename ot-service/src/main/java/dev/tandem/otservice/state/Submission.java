@@ -6,12 +6,14 @@ import static dev.tandem.schemas.ShareDbErrors.DOC_TOO_DEEP;
 import static dev.tandem.schemas.ShareDbErrors.DOC_TOO_LARGE;
 import static dev.tandem.schemas.ShareDbErrors.DOC_TYPE_NOT_RECOGNIZED;
 import static dev.tandem.schemas.ShareDbErrors.DOC_WAS_DELETED;
+import static dev.tandem.schemas.ShareDbErrors.LOCKED;
 import static dev.tandem.schemas.ShareDbErrors.OP_VERSION_NEWER_THAN_CURRENT_SNAPSHOT;
 import static dev.tandem.schemas.ShareDbErrors.OT_OP_BADLY_FORMED;
 import static dev.tandem.schemas.ShareDbErrors.OT_OP_NOT_APPLIED;
 import static dev.tandem.schemas.ShareDbErrors.SUBMIT_TRANSFORM_OPS_NOT_FOUND;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.ot.EditLocks;
 import dev.tandem.ot.JsonMeasure;
 import dev.tandem.ot.OtException;
 import dev.tandem.ot.OtType;
@@ -47,6 +49,9 @@ public final class Submission {
 
   /** Decides {@code op} against {@code doc}; a commit is applied to {@code doc}. */
   public static SubmitOutcome submit(DocumentState doc, SubmittedOp op, DocLimits limits, long now) {
+    if (SubmittedOp.LOCK.equals(op.kind())) {
+      return LockRequests.decide(doc, op, limits, now);
+    }
     Optional<Rejected> refused = check(doc, op, limits);
     if (refused.isPresent()) {
       return refused.get();
@@ -82,7 +87,27 @@ public final class Submission {
       }
       edit = (JsonNode) result;
     }
+    Optional<Rejected> locked = locked(doc, op, edit, now);
+    if (locked.isPresent()) {
+      return locked.get();
+    }
     return commit(doc, op, edit, limits, now);
+  }
+
+  /**
+   * {@code ERR_LOCKED} for an edit (as transformed to the current version) that changes what
+   * someone else's live lock covers, and for a delete of a document someone else holds a lock in.
+   */
+  private static Optional<Rejected> locked(DocumentState doc, SubmittedOp op, JsonNode edit, long now) {
+    if (doc.locks().isEmpty() || doc.type().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<EditLocks.Lock> holder = switch (op.kind()) {
+      case "op" -> doc.locks().blocking(doc.type().get(), edit, op.src(), now);
+      case "del" -> doc.locks().live(now).all().stream().filter(l -> !l.src().equals(op.src())).findFirst();
+      default -> Optional.empty();
+    };
+    return holder.map(l -> new Rejected(new OpError(LOCKED, "Locked by " + l.holder()), l));
   }
 
   /**
