@@ -42,6 +42,8 @@ final class LockDesk {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** How long a request waits for ot-service's answer before the client hears it is unavailable. */
   static final long ANSWER_TIMEOUT_MS = 15_000;
+  /** How this gateway's lock request ids start (its load requests are UUIDs). */
+  private static final String REQUEST_PREFIX = "lock:";
   /** Lock requests one connection may have waiting at once. */
   static final int MAX_WAITING_PER_CONNECTION = 64;
 
@@ -79,7 +81,7 @@ final class LockDesk {
     body.put("action", action);
     body.put("id", id);
     peer.principal().name().ifPresent(n -> body.put("name", n));
-    String request = config.instanceId() + "-lock-" + (++nextRequest);
+    String request = REQUEST_PREFIX + (++nextRequest);
     long timer = vertx.setTimer(ANSWER_TIMEOUT_MS, t -> {
       Waiting w = take(request);
       if (w != null) {
@@ -124,7 +126,7 @@ final class LockDesk {
     }
     Waiting w = take(reply.request());
     if (w == null) {
-      return reply.request().contains("-lock-");
+      return reply.request().startsWith(REQUEST_PREFIX); // answered already, timed out, or a release
     }
     ObjectNode m = Replies.error(w.echo(), reply.error());
     if (reply.locks() != null && reply.locks().isArray() && !reply.locks().isEmpty()) {
@@ -162,7 +164,7 @@ final class LockDesk {
     }
     for (DocKey key : keys) {
       ObjectNode body = NODES.objectNode().put("action", "release");
-      String request = config.instanceId() + "-lock-" + (++nextRequest);
+      String request = REQUEST_PREFIX + (++nextRequest);
       send(new SubmittedOp(1, SubmittedOp.LOCK, key.collection(), key.id(), peer.alias(), null, null, null, null, null,
           config.instanceId(), request, peer.principal().user(), System.currentTimeMillis(), body), request);
     }
