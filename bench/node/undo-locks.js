@@ -2,7 +2,9 @@
 //  1. Undo cost: the time UndoManager (gateway/src/main/web/undo.js) spends moving its stacks
 //     through one remote op, with STEPS steps on the undo stack (text-unicode, and json0 with a
 //     text-unicode field): the owner makes STEPS edits (each its own step) and another client
-//     then makes REMOTE edits; the manager's handler for each remote op is timed.
+//     then makes REMOTE edits; the manager's handler for each remote op is timed. Three shapes:
+//     text and json0 cards with every remote edit at the start (every step moves), and a
+//     whiteboard where the other client drags its own shape.
 //  2. Lock round trip against an op's: one client alternately takes a lock (and releases it)
 //     and submits an op, N of each, one at a time; p50 and p99 of each, in ms.
 // Usage: node bench/node/undo-locks.js URL   (env: STEPS=1000, REMOTE=500, N=500)
@@ -31,13 +33,16 @@ const ms = (x) => x.toFixed(3);
 async function undoCost(kind) {
   const id = 'undo-bench-' + kind + '-' + run;
   const owner = connect().get('bench', id);
-  await call((f) => owner.create(kind === 'text' ? '' : { notes: '', cards: [] }, kind === 'text' ? textUnicode.uri : json0.uri, f));
+  const initial = kind === 'text' ? '' : kind === 'board' ? { shapes: { theirs: { x: 0 } } } : { notes: '', cards: [] };
+  await call((f) => owner.create(initial, kind === 'text' ? textUnicode.uri : json0.uri, f));
   await call((f) => owner.subscribe(f));
   const undo = new UndoManager(owner, { captureMs: 0 });
   // The owner's steps, each acknowledged before the next: a stack of STEPS entries.
   for (let i = 0; i < STEPS; i++) {
     const at = (n) => (n === 0 ? ['a'] : [n, 'a']);
-    const op = kind === 'text' ? at(i) : (i % 2 ? [{ p: ['notes'], t: 'text-unicode', o: at(i >> 1) }] : [{ p: ['cards', i >> 1], li: { n: i } }]);
+    const op = kind === 'text' ? at(i)
+      : kind === 'board' ? (i < 100 ? [{ p: ['shapes', 's' + i], oi: { x: 0 } }] : [{ p: ['shapes', 's' + (i % 100), 'x'], na: 1 }])
+        : (i % 2 ? [{ p: ['notes'], t: 'text-unicode', o: at(i >> 1) }] : [{ p: ['cards', i >> 1], li: { n: i } }]);
     await call((f) => owner.submitOp(op, f));
   }
   if (undo.undoStack.length !== STEPS) throw new Error('stack holds ' + undo.undoStack.length + ' steps, not ' + STEPS);
@@ -51,8 +56,10 @@ async function undoCost(kind) {
   const other = connect().get('bench', id);
   await call((f) => other.subscribe(f));
   for (let i = 0; i < REMOTE; i++) {
-    // At the start of the document: every step of the stack moves.
-    const op = kind === 'text' ? ['b'] : (i % 2 ? [{ p: ['notes'], t: 'text-unicode', o: ['b'] }] : [{ p: ['cards', 0], li: { r: i } }]);
+    // Text and cards: at the start of the document, so every step of the stack moves. Board:
+    // someone else drags their own shape, as on a whiteboard.
+    const op = kind === 'text' ? ['b'] : kind === 'board' ? [{ p: ['shapes', 'theirs', 'x'], na: 1 }]
+      : (i % 2 ? [{ p: ['notes'], t: 'text-unicode', o: ['b'] }] : [{ p: ['cards', 0], li: { r: i } }]);
     await call((f) => other.submitOp(op, f));
   }
   const deadline = Date.now() + 30000;
@@ -63,7 +70,8 @@ async function undoCost(kind) {
   while (undo.canUndo()) await new Promise((resolve) => undo.undo(resolve));
   await call((f) => owner.whenNothingPending(f));
   const expected = kind === 'text' ? 'b'.repeat(REMOTE)
-    : JSON.stringify({ notes: 'b'.repeat(REMOTE >> 1), cards: Array.from({ length: (REMOTE + 1) >> 1 }, (_, k) => ({ r: 2 * ((REMOTE + 1 >> 1) - 1 - k) })) });
+    : kind === 'board' ? JSON.stringify({ shapes: { theirs: { x: REMOTE } } })
+      : JSON.stringify({ notes: 'b'.repeat(REMOTE >> 1), cards: Array.from({ length: (REMOTE + 1) >> 1 }, (_, k) => ({ r: 2 * ((REMOTE + 1 >> 1) - 1 - k) })) });
   const got = kind === 'text' ? owner.data : JSON.stringify(owner.data);
   if (got !== expected) throw new Error(`after undoing every step (${kind}) the document is ${got.slice(0, 200)}, not the remote edits alone`);
   console.log(`  then ${STEPS} undos left exactly the other client's edits`);
@@ -105,6 +113,7 @@ async function lockRoundTrip() {
 async function main() {
   await undoCost('text');
   await undoCost('json');
+  await undoCost('board');
   await lockRoundTrip();
   process.exit(0);
 }

