@@ -6,17 +6,27 @@
 //   MODE relay:   iceTransportPolicy "relay" with the credentials from /v1/turn-credentials;
 //                 the selected candidate pair must be relay on both sides
 //   MODE expired: one page, relay only, with the (expired) iceServers given: no relay candidate
-// Both pages start negotiating at the same moment, so their offers collide (glare); they use the
-// "perfect negotiation" pattern (polite peer: the smaller peer id) and still connect.
+// Both pages start negotiating at the same moment, so their offers collide (glare); they run the
+// web client's "perfect negotiation" (call/negotiation.js; polite peer: the smaller peer id) and
+// still connect.
 // Prints one JSON line with what each page saw; exits 0 when every check passes.
 'use strict';
 const {chromium} = require('playwright-core');
+const esbuild = require('esbuild');
+const path = require('path');
 
 const [baseA, baseB, mode, iceJson] = process.argv.slice(2);
 const fail = (m) => { console.error('FAIL: ' + m); process.exit(1); };
 setTimeout(() => fail('timed out'), 90000).unref();
 
-const PAGE = `<!doctype html><html><body><script>
+// The page runs the web client's own negotiation (gateway/src/main/web/call/negotiation.js),
+// bundled here into a global Negotiation, so that what is tested is what ships.
+const NEGOTIATION = esbuild.buildSync({
+  entryPoints: [path.join(__dirname, '../../../../gateway/src/main/web/call/negotiation.js')],
+  bundle: true, format: 'iife', globalName: 'Negotiation', write: false, logLevel: 'warning',
+}).outputFiles[0].text;
+
+const PAGE = `<!doctype html><html><body><script>${NEGOTIATION}</script><script>
 window.call = {
   log: [],
   received: [],
@@ -38,110 +48,48 @@ window.call = {
     } else if (m.type === 'peer-joined') {
       this.other = m.peerId; this.known();
     } else if (m.type === 'signal') {
-      // One at a time: a candidate must not overtake the description before it.
-      this.queue = (this.queue || Promise.resolve()).then(() => this.onRemote(m.data)).catch((e) => this.log.push('error ' + e));
+      this.negotiation.receive(m.data);
       this.log.push('in ' + (m.data.description ? m.data.description.type : 'candidate'));
     } else if (m.type === 'error') {
       this.log.push('signaling error ' + m.code);
     }
   },
   send(data) {
-    this.ws.send(JSON.stringify({type: 'signal', room: this.room, to: this.other, data}));
+    // What the negotiation sends before offer() (its offer and candidates) is held until then.
+    if (this.held) this.held.push(data);
+    else this.ws.send(JSON.stringify({type: 'signal', room: this.room, to: this.other, data}));
   },
   async media() {
     this.stream = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
   },
   async connect() {
-    this.polite = this.me < this.other;
-    this.makingOffer = false; this.ignoreOffer = false; this.offers = 0;
     const pc = this.pc = new RTCPeerConnection({iceServers: this.iceServers, iceTransportPolicy: this.policy});
     this.gathered = [];
-    pc.onicecandidate = ({candidate}) => {
-      if (candidate) this.gathered.push(candidate.type + ' ' + candidate.address);
-      if (candidate && this.loopbackOnly && candidate.address !== '127.0.0.1') return;
-      // Candidates of the held offer wait for it: none may reach the other page before it.
-      if (this.held) this.held.push({candidate}); else this.send({candidate});
-    };
+    this.held = [];
+    this.negotiation = new Negotiation(pc, {
+      polite: this.me < this.other,
+      send: (data) => this.send(data),
+      keepCandidate: (c) => {
+        this.gathered.push(c.type + ' ' + c.address);
+        return !this.loopbackOnly || c.address === '127.0.0.1';
+      },
+    });
     pc.onicecandidateerror = (e) => this.log.push('ice error ' + e.errorCode + ' ' + e.errorText + ' ' + e.url);
-    // Renegotiation (an ICE restart) goes through negotiationneeded; the first offer is made
-    // explicitly by offer() below, so that both pages hold an offer before either sends it.
-    const negotiate = async () => {
-      // Never while taking a remote description: the offer would be rolled back implicitly.
-      if (this.taking || pc.signalingState !== 'stable') {
-        this.log.push('offer deferred');
-        return;
-      }
-      try {
-        this.makingOffer = true;
-        this.offers++;
-        await pc.setLocalDescription();
-        this.send({description: pc.localDescription});
-        this.log.push('out ' + pc.localDescription.type);
-      } catch (e) {
-        this.log.push('offer failed ' + e);
-      } finally {
-        this.makingOffer = false;
-      }
-    };
     pc.onicegatheringstatechange = () => this.log.push('gathering ' + pc.iceGatheringState);
-    // A call that has not connected after a while restarts ICE (new candidates, renegotiated).
-    // Only the impolite peer restarts, so two restarts never collide (the README's pattern).
-    this.watchdog = setInterval(() => {
-      if (!this.polite && ['new', 'failed', 'disconnected'].includes(pc.connectionState) && pc.signalingState === 'stable') {
-        this.log.push('ice restart');
-        pc.restartIce();
-      }
-    }, 6000);
-    // Tracks and channel added together: one negotiationneeded, one offer from each side.
+    // Tracks and channel added together: one negotiation for both.
     this.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
     this.chat.onmessage = (e) => this.received.push(e.data);
     this.chat.onopen = () => this.chat.send('hello from ' + this.me);
     this.stream.getTracks().forEach((t) => pc.addTrack(t, this.stream));
-    // Glare on purpose: the offer is made now and held; send() releases it. With both pages
+    // Glare on purpose: both pages offer now (the polite one too, which the web client's polite
+    // peer would not do at first) and the offers are held; offer() sends them. With both pages
     // holding one, each receives the other's offer while in have-local-offer.
-    this.offers = 1;
-    this.held = [];
-    await pc.setLocalDescription();
-    this.log.push('offer ready');
-    pc.onnegotiationneeded = negotiate;
+    await this.negotiation.offer();
   },
   offer() {
-    if (this.pc.signalingState === 'have-local-offer') {
-      this.send({description: this.pc.localDescription});
-      this.log.push('out offer');
-    }
     const held = this.held;
     this.held = null;
-    held.forEach((c) => this.send(c));
-  },
-  async onRemote({description, candidate}) {
-    if (description) {
-      this.taking = true;
-      try {
-        await this.takeDescription(description);
-      } finally {
-        this.taking = false;
-      }
-    } else if (candidate) {
-      try { await this.pc.addIceCandidate(candidate); } catch (e) { if (!this.ignoreOffer) throw e; }
-    }
-  },
-  async takeDescription(description) {
-    const pc = this.pc;
-    const collision = description.type === 'offer' && (this.makingOffer || pc.signalingState !== 'stable');
-    if (collision) this.log.push('glare');
-    this.ignoreOffer = !this.polite && collision;
-    if (this.ignoreOffer) return;
-    if (collision) {
-      // The polite peer withdraws its own offer explicitly before taking the other's.
-      await pc.setLocalDescription({type: 'rollback'});
-    }
-    await pc.setRemoteDescription(description);
-    if (description.type === 'offer') {
-      await pc.setLocalDescription();
-      this.send({description: pc.localDescription});
-      this.log.push('out answer');
-    }
+    held.forEach((data) => this.send(data));
   },
   async stats() {
     const report = await this.pc.getStats();
@@ -158,10 +106,10 @@ window.call = {
     }
     out.received = this.received.slice();
     out.state = this.pc.connectionState;
-    out.offers = this.offers;
     out.signaling = this.pc.signalingState;
     out.gathered = this.gathered;
     out.log = this.log.filter((l) => l !== 'signal' && l !== 'in candidate');
+    out.negotiation = this.negotiation.log.slice();
     return out;
   },
   async gatherRelay(iceServers) {
@@ -240,8 +188,8 @@ async function open(browser, base) {
       }
     }
     for (const [name, s] of [['a', sa], ['b', sb]]) {
-      if (!s.log.includes('out offer')) fail(name + ' sent no offer');
-      if (!s.log.includes('glare')) fail(name + ' saw no colliding offer');
+      if (!s.negotiation.includes('out offer')) fail(name + ' sent no offer');
+      if (!s.negotiation.includes('in offer (glare)')) fail(name + ' saw no colliding offer');
     }
     console.log('OK ' + mode + ' (offers collided)');
   } finally {

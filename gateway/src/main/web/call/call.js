@@ -1,0 +1,163 @@
+// The call pane: the document's call (room call:NAME) with a video tile per peer, mute and
+// camera toggles, chat over a WebRTC data channel and reactions as room broadcasts. Each peer
+// is an RTCPeerConnection negotiated by negotiation.js over signaling.js.
+'use strict';
+const Negotiation = require('./negotiation.js');
+const Signaling = require('./signaling.js');
+const {$, notice} = require('../page.js');
+
+function call(name, me, token, {loopbackOnly}) {
+  const room = 'call:' + name;
+  const signaling = new Signaling(room, token);
+  const peers = new Map();
+  let myId = null;
+  let stream = null;
+  let iceServers = [];
+
+  // A peer's name as it gives it, and who the server says it is (its token's user) when that differs.
+  function label(meta, id) {
+    const name = meta.name || meta.user || id;
+    return meta.user && meta.user !== name ? name + ' (' + meta.user + ')' : name;
+  }
+
+  function tile(id, label, media, muted) {
+    let el = document.getElementById('tile-' + id);
+    if (!el) {
+      el = document.createElement('figure');
+      el.id = 'tile-' + id;
+      el.className = 'tile';
+      const video = document.createElement('video');
+      video.autoplay = true; video.playsInline = true; video.muted = muted;
+      const caption = document.createElement('figcaption');
+      el.append(video, caption);
+      $('#tiles').append(el);
+    }
+    el.querySelector('figcaption').textContent = label;
+    if (media) el.querySelector('video').srcObject = media;
+    return el;
+  }
+
+  function say(line) {
+    const li = document.createElement('li');
+    li.textContent = line;
+    $('#chat-log').append(li);
+    li.scrollIntoView({block: 'nearest'});
+  }
+
+  function peer(id, meta) {
+    if (peers.has(id)) return peers.get(id);
+    const pc = new RTCPeerConnection({iceServers});
+    const p = {id, meta: meta || {}, pc};
+    p.negotiation = new Negotiation(pc, {
+      polite: myId < id,
+      send: (data) => signaling.signal(id, data),
+      keepCandidate: (c) => !loopbackOnly || !c.address || c.address === '127.0.0.1',
+    });
+    peers.set(id, p);
+    pc.ontrack = ({streams}) => tile(id, label(p.meta, id), streams[0], false);
+    p.chat = pc.createDataChannel('chat', {negotiated: true, id: 0});
+    p.chat.onmessage = (e) => say((p.meta.name || id) + ': ' + e.data);
+    stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+    tile(id, label(p.meta, id), null, false);
+    return p;
+  }
+
+  function drop(id) {
+    const p = peers.get(id);
+    if (!p) return;
+    p.negotiation.close();
+    peers.delete(id);
+    const el = document.getElementById('tile-' + id);
+    if (el) el.remove();
+  }
+
+  signaling.on('joined', (m) => {
+    myId = m.peerId;
+    iceServers = m.iceServers || [];
+    m.peers.forEach((x) => peer(x.peerId, x.meta));
+  });
+  signaling.on('peer-joined', (m) => peer(m.peerId, m.meta));
+  signaling.on('peer-left', (m) => drop(m.peerId));
+  signaling.on('signal', (m) => (peers.get(m.from) || peer(m.from, {})).negotiation.receive(m.data));
+  signaling.on('broadcast', (m) => {
+    if (!m.data || !m.data.reaction) return;
+    const who = peers.get(m.from);
+    react(m.data.reaction, who ? who.meta.name : m.from);
+  });
+  signaling.on('error', (m) => {
+    if (m.code === 'FORBIDDEN') {
+      notice('Access denied: you may not join this call');
+      say('access denied: ' + m.message);
+    } else {
+      say('signaling: ' + m.code + ' ' + m.message);
+    }
+  });
+
+  async function join() {
+    stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
+    tile('me', me.name + ' (you)', stream, true);
+    signaling.join({name: me.name, color: me.color});
+    $('#join-call').disabled = true;
+    $('#leave-call').disabled = false;
+    for (const b of document.querySelectorAll('.in-call')) b.disabled = false;
+  }
+
+  function leave() {
+    signaling.leave();
+    [...peers.keys()].forEach(drop);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    const mine = document.getElementById('tile-me');
+    if (mine) mine.remove();
+    $('#join-call').disabled = false;
+    $('#leave-call').disabled = true;
+    for (const b of document.querySelectorAll('.in-call')) b.disabled = true;
+  }
+
+  function react(emoji, who) {
+    const span = document.createElement('span');
+    span.className = 'reaction';
+    span.textContent = emoji + ' ' + who;
+    $('#reactions').append(span);
+    setTimeout(() => span.remove(), 4000);
+  }
+
+  $('#join-call').addEventListener('click', () => join().catch((e) => say('cannot join: ' + e.message)));
+  $('#leave-call').addEventListener('click', leave);
+  $('#mute').addEventListener('click', () => {
+    const t = stream && stream.getAudioTracks()[0];
+    if (t) { t.enabled = !t.enabled; $('#mute').textContent = t.enabled ? 'Mute' : 'Unmute'; }
+  });
+  $('#camera').addEventListener('click', () => {
+    const t = stream && stream.getVideoTracks()[0];
+    if (t) { t.enabled = !t.enabled; $('#camera').textContent = t.enabled ? 'Camera off' : 'Camera on'; }
+  });
+  $('#chat').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('#chat-text').value.trim();
+    if (!text) return;
+    for (const p of peers.values()) if (p.chat.readyState === 'open') p.chat.send(text);
+    say(me.name + ': ' + text);
+    $('#chat-text').value = '';
+  });
+  for (const b of document.querySelectorAll('.react')) {
+    b.addEventListener('click', () => { signaling.broadcast({reaction: b.textContent}); react(b.textContent, me.name); });
+  }
+
+  /** What the call receives, per peer, from getStats(). */
+  async function stats() {
+    const out = {};
+    for (const p of peers.values()) {
+      const s = {video: 0, audio: 0, state: p.pc.connectionState, signaling: p.pc.signalingState,
+        gathering: p.pc.iceGatheringState, polite: p.negotiation.polite, log: p.negotiation.log.slice()};
+      (await p.pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') s.video = r.framesDecoded || 0;
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') s.audio = r.packetsReceived || 0;
+      });
+      out[p.meta.name || p.id] = s;
+    }
+    return out;
+  }
+  return {join, leave, stats, peers};
+}
+
+module.exports = {call};
