@@ -1,9 +1,12 @@
 // The whiteboard: the json0 document board/NAME, {"shapes": {id: {kind, x, y, w, h, color,
 // text}}}, drawn as SVG. Notes and shapes are added, dragged and resized (the drag streams, one
 // op per animation frame), recolored, retitled and deleted; each change sets only the fields it
-// changes, so concurrent edits of different fields or shapes all survive.
+// changes, so concurrent edits of different fields or shapes all survive. Undo and redo take
+// back this user's own changes only.
 'use strict';
-const {$, notice} = require('./page.js');
+const UndoManager = require('./undo.js');
+const {undoControls} = require('./undo-controls.js');
+const {$, notice, denied} = require('./page.js');
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -21,7 +24,14 @@ function board(link, name, me, token) {
     if (level) notice('the whiteboard is read-only for you');
   }
   const doc = link.doc('board', name, {writable, initial: () => [{shapes: {}}], what: 'the whiteboard'});
-  doc.on('op', draw);
+  const input = $('#shape-text');
+  const undo = new UndoManager(doc);
+  doc.on('op', (op, source) => {
+    draw();
+    // The selected shape's text as others (or an undo) left it; this page's typing is there already.
+    const s = selected && shapes()[selected];
+    if (s && source !== 'local' && input.value !== s.text) input.value = s.text;
+  });
   doc.on('create', draw);
   doc.on('load', draw);
 
@@ -47,8 +57,8 @@ function board(link, name, me, token) {
   function select(id) {
     selected = id;
     const s = shapes()[id];
-    $('#shape-text').value = s ? s.text : '';
-    $('#shape-text').disabled = !s;
+    input.value = s ? s.text : '';
+    input.disabled = !s;
     draw();
   }
 
@@ -88,11 +98,13 @@ function board(link, name, me, token) {
 
   // Drags and resizes stream live: one op per animation frame at most.
   svg.addEventListener('pointerdown', (e) => {
+    svg.focus(); // its keys: undo and redo
     const g = e.target.closest('g.shape');
     if (!g) { select(null); return; }
     const id = g.dataset.id;
     select(id);
     const s = shapes()[id];
+    undo.cut();
     drag = {id, resize: e.target.classList.contains('handle'), x0: e.clientX, y0: e.clientY, s: {...s}, frame: false, last: null};
     svg.setPointerCapture(e.pointerId);
   });
@@ -134,11 +146,22 @@ function board(link, name, me, token) {
       if (op) submit([op]);
     });
   }
-  $('#shape-text').addEventListener('input', () => {
-    const op = selected && shapes()[selected] && set(selected, 'text', $('#shape-text').value);
+  input.addEventListener('focus', () => undo.cut());
+  input.addEventListener('input', () => {
+    const op = selected && shapes()[selected] && set(selected, 'text', input.value);
     if (op) submit([op]);
   });
-  return {doc, add};
+
+  // An undo or redo selects the shape it changed, if it is still there. A drag or a text edit
+  // starts a new step (cut); within one, changes closer together than the UndoManager's
+  // captureMs join one step (a drag held still for longer makes two).
+  undo.on('undone', (op) => {
+    const c = op.find((x) => x.p[0] === 'shapes' && x.p.length > 1);
+    if (c && shapes()[c.p[1]]) select(c.p[1]);
+  });
+  undoControls(undo, {within: [svg, input], undoButton: $('#board-undo'), redoButton: $('#board-redo'),
+    done: (err) => denied(err, 'the whiteboard')});
+  return {doc, add, undo};
 }
 
 module.exports = {board};

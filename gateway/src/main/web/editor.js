@@ -1,11 +1,13 @@
 // The notes: a textarea bound to the text-unicode document text/NAME. Typing becomes ops (in
 // code points, as the type counts), remote ops move the caret and selection as the type
 // transforms them, and everyone else's caret and selection are drawn in their color with their
-// name (ShareDB document presence).
+// name (ShareDB document presence). Undo and redo take back this user's own edits only.
 'use strict';
 const ShareDB = require('sharedb/lib/client');
 const textType = require('../js/text-unicode-presence.js');
-const {$, notice} = require('./page.js');
+const UndoManager = require('./undo.js');
+const {undoControls} = require('./undo-controls.js');
+const {$, notice, denied} = require('./page.js');
 
 ShareDB.types.register(textType);
 
@@ -33,6 +35,16 @@ function diffOp(before, after) {
   if (inserted) op.push(inserted);
   if (deleted) op.push({d: deleted});
   return op;
+}
+
+/** Where a text-unicode op changes the text: its first insert or delete, in code points; null for none. */
+function changeOf(op) {
+  let at = 0;
+  for (const c of op) {
+    if (typeof c === 'number') at += c;
+    else return {at, inserted: typeof c === 'string' ? cpLength(c) : 0};
+  }
+  return null;
 }
 
 function notes(link, name, me, token) {
@@ -67,8 +79,10 @@ function notes(link, name, me, token) {
     sendCaret();
   });
 
+  // This page's typing is in the textarea already; remote ops, and this page's undos and redos
+  // (made by the UndoManager, not typed), are not.
   doc.on('op', (op, source) => {
-    if (source) return;
+    if (source && source !== UndoManager.UNDO && source !== UndoManager.REDO) return;
     const text = doc.data;
     const start = textType.transformPresence({index: cpOf(area.value, area.selectionStart), length: 0}, op, false).index;
     const end = textType.transformPresence({index: cpOf(area.value, area.selectionEnd), length: 0}, op, false).index;
@@ -78,6 +92,19 @@ function notes(link, name, me, token) {
     if (focused) area.setSelectionRange(utf16Of(text, start), utf16Of(text, end));
     drawCarets();
   });
+
+  // The caret goes where the undone or redone edit was: after text it brings back, where text it removes was.
+  const undo = new UndoManager(doc);
+  undo.on('undone', (op) => {
+    const change = changeOf(op);
+    if (!change) return;
+    const at = utf16Of(area.value, change.at + change.inserted);
+    area.focus();
+    area.setSelectionRange(at, at);
+    sendCaret();
+  });
+  undoControls(undo, {within: [area], undoButton: $('#text-undo'), redoButton: $('#text-redo'),
+    done: (err) => denied(err, 'the notes')});
 
   // Carets and selections: ShareDB document presence.
   const presence = link.connection.getDocPresence('text', name);
@@ -139,7 +166,7 @@ function notes(link, name, me, token) {
     mirror.scrollTop = area.scrollTop;
     $('#people').textContent = [me.name + ' (you)', ...[...others.values()].map((v) => v.shownName)].join(', ');
   }
-  return {doc, presence, area};
+  return {doc, presence, area, undo};
 }
 
 module.exports = {notes};
