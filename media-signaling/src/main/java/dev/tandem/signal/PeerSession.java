@@ -34,6 +34,8 @@ final class PeerSession {
   final SessionToken token;
   /** Room to this connection's peer id there. */
   final Map<String, String> rooms = new HashMap<>();
+  /** When this connection's last stats report per room was taken (rooms it is in only). */
+  final Map<String, Long> statsAt = new HashMap<>();
   private final double perMilli;
   private final double capacity;
   private double tokens;

@@ -101,17 +101,20 @@ public final class SignalingHub {
   private final SignalingConfig config;
   private final TurnCredentials turn;
   private final Consumer<SignalRecord> publish;
+  private final CallStats callStats;
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<String, Long> instances = new HashMap<>();
   private final AtomicLong relayed = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong joins = new AtomicLong();
 
-  public SignalingHub(Vertx vertx, SignalingConfig config, TurnCredentials turn, Consumer<SignalRecord> publish) {
+  SignalingHub(Vertx vertx, SignalingConfig config, TurnCredentials turn, Consumer<SignalRecord> publish,
+      CallStats callStats) {
     this.vertx = vertx;
     this.config = config;
     this.turn = turn;
     this.publish = publish;
+    this.callStats = callStats;
   }
 
   public long relayedCount() {
@@ -151,7 +154,7 @@ public final class SignalingHub {
       return;
     }
     String room = m.path("room").isTextual() ? m.get("room").textValue() : null;
-    if (!List.of("join", "signal", "broadcast", "leave").contains(type)) {
+    if (!List.of("join", "signal", "broadcast", "leave", "stats").contains(type)) {
       refuse(s, UNKNOWN_TYPE, "unknown message type '" + type + "'", room);
       return;
     }
@@ -163,6 +166,7 @@ public final class SignalingHub {
       case "join" -> join(s, room, m.get("meta"), m.get("resume"));
       case "signal" -> signal(s, room, m.get("to"), m.get("data"));
       case "broadcast" -> broadcast(s, room, m.get("data"));
+      case "stats" -> stats(s, room, m);
       default -> leave(s, room);
     }
   }
@@ -316,7 +320,30 @@ public final class SignalingHub {
     }
   }
 
+  /** A call-quality report of a peer in the room: checked, stamped and written for analysts. */
+  private void stats(PeerSession s, String roomName, ObjectNode m) {
+    String peerId = s.rooms.get(roomName);
+    if (peerId == null) {
+      refuse(s, NOT_IN_ROOM, "not in room " + roomName, roomName);
+      return;
+    }
+    long now = System.currentTimeMillis();
+    Long last = s.statsAt.get(roomName);
+    if (last != null && now - last < CallStats.MIN_INTERVAL_MS) {
+      refuse(s, RATE_LIMITED, "at most one stats report per room every " + CallStats.MIN_INTERVAL_MS + " ms", roomName);
+      return;
+    }
+    var bad = callStats.problems(m);
+    if (bad.isPresent()) {
+      refuse(s, BAD_MESSAGE, bad.get(), roomName);
+      return;
+    }
+    s.statsAt.put(roomName, now);
+    callStats.record(roomName, peerId, s.principal().user(), m, now);
+  }
+
   private void leave(PeerSession s, String roomName) {
+    s.statsAt.remove(roomName);
     String peerId = s.rooms.remove(roomName);
     if (peerId == null) {
       refuse(s, NOT_IN_ROOM, "not in room " + roomName, roomName);

@@ -5,6 +5,7 @@ import dev.tandem.access.SessionToken;
 import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.SignalRecord;
+import dev.tandem.schemas.TelemetryRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -90,9 +91,9 @@ public final class SignalingVerticle extends VerticleBase {
         ProducerConfig.LINGER_MS_CONFIG, 0,
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 0),
         new StringSerializer(), new ByteArraySerializer());
-    hub = new SignalingHub(vertx, config, turn, this::publish);
-    producerMeters = telemetry.bind(producer);
     MeterRegistry r = telemetry.registry();
+    hub = new SignalingHub(vertx, config, turn, this::publish, new CallStats(config.instanceId(), r, this::report));
+    producerMeters = telemetry.bind(producer);
     FunctionCounter.builder("tandem.signal.relayed", hub, SignalingHub::relayedCount)
         .description("signals relayed between peers").register(r);
     FunctionCounter.builder("tandem.signal.refused", hub, SignalingHub::refusedCount)
@@ -103,11 +104,13 @@ public final class SignalingVerticle extends VerticleBase {
         .description("records from other instances that could not be processed").register(r);
     signalFeed = new SignalFeed(config, telemetry, batch -> hubContext.runOnContext(v -> batch.forEach(this::onRecord)));
     return vertx.executeBlocking(() -> {
-      // max.block.ms is 0 (sends never block the event loop): fetch the metadata here, once.
+      // max.block.ms is 0 (sends never block the event loop): fetch the metadata of both topics
+      // here, once; a send to a topic without it fails at once.
       long deadline = System.currentTimeMillis() + 60_000;
       while (true) {
         try {
           producer.partitionsFor(config.topics().signals());
+          producer.partitionsFor(config.topics().telemetry());
           break;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
           if (System.currentTimeMillis() > deadline) {
@@ -162,6 +165,22 @@ public final class SignalingVerticle extends VerticleBase {
       });
     } catch (RuntimeException e) {
       LOG.warn("signal {} not published: {}", record.kind(), e.toString());
+    }
+  }
+
+  /** A call-quality report to {@code tandem.telemetry}, keyed by its room. */
+  private void report(TelemetryRecord record) {
+    if (silent) {
+      return;
+    }
+    try {
+      producer.send(new ProducerRecord<>(config.topics().telemetry(), record.room(), Records.encode(record)), (m, e) -> {
+        if (e != null) {
+          LOG.warn("stats report for room {} not written: {}", record.room(), e.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      LOG.warn("stats report for room {} not written: {}", record.room(), e.toString());
     }
   }
 

@@ -48,6 +48,11 @@ public record Topics(String prefix) {
     return prefix + ".signals";
   }
 
+  /** Call-quality reports from clients, key: the room; kept for analysts. */
+  public String telemetry() {
+    return prefix + ".telemetry";
+  }
+
   /**
    * Every topic Tandem needs, with its partitions and configs (the replication factor is the
    * cluster's default); the Kubernetes manifests declare the same (a test compares them).
@@ -69,6 +74,9 @@ public record Topics(String prefix) {
     // Signals are relayed live and never replayed.
     wanted.add(new NewTopic(signals(), partitions, (short) -1)
         .configs(Map.of("retention.ms", String.valueOf(3600L * 1000))));
+    // Call quality is read by analysts (`tandem-history calls`) for a month.
+    wanted.add(new NewTopic(telemetry(), partitions, (short) -1)
+        .configs(Map.of("retention.ms", String.valueOf(30L * 24 * 3600 * 1000))));
     // Only the latest snapshot of a document matters.
     wanted.add(new NewTopic(snapshots(), partitions, (short) -1)
         .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", big)));

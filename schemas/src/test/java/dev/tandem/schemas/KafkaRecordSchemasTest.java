@@ -66,6 +66,8 @@ class KafkaRecordSchemasTest {
     assertEquals(List.of(), check("signal", SignalRecord.signal("sig-2", "room", "p1", "p2", N.objectNode().put("sdp", "v=0"))));
     assertEquals(List.of(), check("signal", SignalRecord.members("sig-2", "room", "q", List.of(new Member("p2", N.objectNode())))));
     assertEquals(List.of(), check("signal", SignalRecord.heartbeat("sig-1")));
+    assertEquals(List.of(), check("telemetry", new TelemetryRecord(1, "stats", "call:x", "p1", "ann", "sig-1", now,
+        JSON.readTree("{\"mode\":\"mesh\",\"connections\":[]}"))));
   }
 
   @Test

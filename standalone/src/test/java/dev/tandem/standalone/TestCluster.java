@@ -127,7 +127,10 @@ final class TestCluster implements AutoCloseable {
     }
     SignalingVerticle sig = null;
     if (signal != null) {
-      sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID()));
+      // One registry for both, as one process has: the gateway's /metrics shows signaling's meters.
+      dev.tandem.ops.Telemetry telemetry = dev.tandem.ops.Telemetry.detached();
+      gw.withOps(new dev.tandem.ops.Probes(), telemetry);
+      sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID())).withTelemetry(telemetry);
       await(vertx.deployVerticle(sig));
       gw.withWebSocket("/v1/signal", sig::accept).withRoutes(sig::mount);
     }

@@ -25,8 +25,10 @@ import picocli.CommandLine.Option;
  * {@code java -jar history/target/tandem-history-cli.jar --help}.
  */
 @Command(name = "tandem-history", mixinStandardHelpOptions = true, version = "tandem-history 0.1.0",
-    description = "Replays, exports, verifies and counts Tandem documents' history from the Kafka event log.",
-    subcommands = {HistoryCli.Replay.class, HistoryCli.Export.class, HistoryCli.Verify.class, HistoryCli.StatsCommand.class})
+    description = "Replays, exports, verifies and counts Tandem documents' history from the Kafka event log; "
+        + "summarises calls' quality from tandem.telemetry.",
+    subcommands = {HistoryCli.Replay.class, HistoryCli.Export.class, HistoryCli.Verify.class, HistoryCli.StatsCommand.class,
+        HistoryCli.CallsCommand.class})
 public final class HistoryCli {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -224,6 +226,30 @@ public final class HistoryCli {
         Stats stats = Stats.read(reader, root.connection.topics(), root.connection.progress());
         stats.print(spec.commandLine().getOut(), top);
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "calls", description = "Calls and their quality, from the participants' stats reports in tandem.telemetry: "
+      + "a table of calls, or with --room the 20 s windows of that room's calls as jsonl or csv.")
+  static final class CallsCommand implements Callable<Integer> {
+    @CommandLine.ParentCommand HistoryCli root;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--room", paramLabel = "ROOM", description = "only this room's calls, window by window") String room;
+    @Option(names = "--format", description = "table, jsonl or csv (default: table; with --room, jsonl)") String format;
+
+    @Override
+    public Integer call() {
+      String f = format != null ? format : room != null ? "jsonl" : "table";
+      if (!java.util.List.of("table", "jsonl", "csv").contains(f)) {
+        throw new IllegalArgumentException("--format takes table, jsonl or csv, got " + f);
+      }
+      java.util.List<dev.tandem.history.Calls.Call> calls;
+      try (LogReader reader = new LogReader(root.connection.kafka)) {
+        calls = dev.tandem.history.Calls.read(reader, root.connection.topics(), room, root.connection.progress());
+      }
+      CallLines.print(calls, f, room != null, spec.commandLine().getOut());
       return 0;
     }
   }

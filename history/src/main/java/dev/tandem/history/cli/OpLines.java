@@ -38,7 +38,7 @@ public final class OpLines {
         line.get("kind").asText(), quote(line.get("op").toString()));
   }
 
-  private static String quote(String s) {
+  static String quote(String s) {
     return "\"" + s.replace("\"", "\"\"") + "\"";
   }
 }
