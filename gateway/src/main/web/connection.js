@@ -1,8 +1,8 @@
 // The connection to /v1/docs: one sharedb Connection for every document of the page, which
 // reconnects by itself (with backoff, and with a fresh token when the old one expired) and can
 // be taken offline on purpose; the status badge says which. Tandem's extensions of the protocol
-// (token renewal, edit locks) arrive on the same socket and are taken out before the sharedb
-// client sees them.
+// (token renewal, edit locks) go over the same socket, and their messages are taken out before
+// the sharedb client sees them.
 'use strict';
 const ShareDB = require('sharedb/lib/client');
 const {$, notice, denied} = require('./page.js');
@@ -15,7 +15,8 @@ class Link {
     this.connection = null;
     this.docs = [];
     /** Handlers of Tandem's messages by action: 'auth' here, 'lock', 'unlock' and 'locks' for locks.js. */
-    this.extensions = new Map([['auth', (m) => this.onAuth(m)]]);
+    this.extensions = new Map();
+    this.handle('auth', (m) => this.onAuth(m));
     this.open();
     setInterval(() => this.render(), 250);
     // A fresh token goes to the open connection at once (it replaces the grants, too).
@@ -48,14 +49,20 @@ class Link {
     this.connection.on('receive', (request) => {
       const m = request.data;
       if (!m) return;
-      const extension = this.extensions.get(m.a);
-      if (extension) {
+      const handlers = this.extensions.get(m.a);
+      if (handlers) {
         request.data = null; // not for the sharedb client, which would warn of an unknown message
-        extension(m);
+        handlers.forEach((h) => h(m));
       } else if (m.a === 'p' && m.user && typeof m.id === 'string') {
         this.publishers.set(m.ch + '\n' + m.id, m.user);
       }
     });
+  }
+
+  /** Gives `handler` every message of Tandem's with action `a`; the sharedb client never sees them. */
+  handle(a, handler) {
+    if (!this.extensions.has(a)) this.extensions.set(a, []);
+    this.extensions.get(a).push(handler);
   }
 
   /** Tandem's auth extension: a notice before the token expires, answered with a fresh one. */
