@@ -1,8 +1,12 @@
 // The call pane: the document's call (room call:NAME) with a video tile per peer, mute and
-// camera toggles, chat over a WebRTC data channel and reactions as room broadcasts. Each peer
-// is an RTCPeerConnection negotiated by negotiation.js over signaling.js.
+// camera toggles, chat and reactions. A small call is a mesh: each peer an RTCPeerConnection
+// negotiated by negotiation.js over signaling.js, chat over a data channel. When the room outgrows
+// a mesh the server says {"type":"sfu"}: the page closes its peer connections and sends its
+// media once to the SFU, receiving everyone else's from it (sfu.js); chat then goes as room
+// broadcasts. The tiles stay the same.
 'use strict';
 const Negotiation = require('./negotiation.js');
+const Sfu = require('./sfu.js');
 const Signaling = require('./signaling.js');
 const {$, notice} = require('../page.js');
 
@@ -13,6 +17,9 @@ function call(name, me, token, {loopbackOnly}) {
   let myId = null;
   let stream = null;
   let iceServers = [];
+  let sfu = null;
+  let generation = 0; // how many times this page connected to an SFU (a failover makes a new one)
+  const keepCandidate = (c) => !loopbackOnly || !c.address || c.address === '127.0.0.1';
 
   // A peer's name as it gives it, and who the server says it is (its token's user) when that differs.
   function label(meta, id) {
@@ -46,12 +53,18 @@ function call(name, me, token, {loopbackOnly}) {
 
   function peer(id, meta) {
     if (peers.has(id)) return peers.get(id);
+    if (sfu) {
+      const p = {id, meta: meta || {}};
+      peers.set(id, p);
+      tile(id, label(p.meta, id), null, false);
+      return p;
+    }
     const pc = new RTCPeerConnection({iceServers});
     const p = {id, meta: meta || {}, pc};
     p.negotiation = new Negotiation(pc, {
       polite: myId < id,
       send: (data) => signaling.signal(id, data),
-      keepCandidate: (c) => !loopbackOnly || !c.address || c.address === '127.0.0.1',
+      keepCandidate,
     });
     peers.set(id, p);
     pc.ontrack = ({streams}) => tile(id, label(p.meta, id), streams[0], false);
@@ -65,23 +78,58 @@ function call(name, me, token, {loopbackOnly}) {
   function drop(id) {
     const p = peers.get(id);
     if (!p) return;
-    p.negotiation.close();
+    if (p.negotiation) p.negotiation.close();
     peers.delete(id);
     const el = document.getElementById('tile-' + id);
     if (el) el.remove();
   }
 
+  /** The room moved to the SFU (or the SFU was replaced: restart): media goes through it from now on. */
+  function toSfu(feeds) {
+    for (const p of peers.values()) {
+      if (p.negotiation) p.negotiation.close();
+      delete p.negotiation;
+      delete p.pc;
+      delete p.chat;
+    }
+    if (sfu) sfu.close();
+    generation++;
+    sfu = new Sfu(signaling, {
+      iceServers, stream, keepCandidate, simulcast: false,
+      onTrack: (id, media) => tile(id, label((peers.get(id) || {meta: {}}).meta, id), media, false),
+      onGone: (id) => {
+        const el = document.getElementById('tile-' + id);
+        if (el) el.querySelector('video').srcObject = null;
+      },
+    });
+    sfu.publish().catch((e) => say('cannot publish to the SFU: ' + e.message));
+    if (feeds) sfu.feeds(feeds, myId);
+    $('#tiles').dataset.mode = 'sfu';
+  }
+
   signaling.on('joined', (m) => {
     myId = m.peerId;
     iceServers = m.iceServers || [];
-    m.peers.forEach((x) => peer(x.peerId, x.meta));
+    if (m.mode === 'sfu') {
+      m.peers.forEach((x) => peers.set(x.peerId, {id: x.peerId, meta: x.meta || {}}));
+      toSfu(m.feeds || []);
+      m.peers.forEach((x) => tile(x.peerId, label(x.meta || {}, x.peerId), null, false));
+    } else {
+      m.peers.forEach((x) => peer(x.peerId, x.meta));
+    }
   });
+  signaling.on('sfu', (m) => { if (!sfu || m.restart) toSfu(null); });
+  signaling.on('feeds', (m) => { if (sfu) sfu.feeds(m.feeds, myId); });
   signaling.on('peer-joined', (m) => peer(m.peerId, m.meta));
   signaling.on('peer-left', (m) => drop(m.peerId));
-  signaling.on('signal', (m) => (peers.get(m.from) || peer(m.from, {})).negotiation.receive(m.data));
+  signaling.on('signal', (m) => {
+    if (sfu) return; // a mesh signal that crossed the move to the SFU
+    (peers.get(m.from) || peer(m.from, {})).negotiation.receive(m.data);
+  });
   signaling.on('broadcast', (m) => {
-    if (!m.data || !m.data.reaction) return;
     const who = peers.get(m.from);
+    if (m.data && m.data.chat) say(((who && who.meta.name) || m.from) + ': ' + m.data.chat);
+    if (!m.data || !m.data.reaction) return;
     react(m.data.reaction, who ? who.meta.name : m.from);
   });
   signaling.on('error', (m) => {
@@ -103,6 +151,8 @@ function call(name, me, token, {loopbackOnly}) {
   }
 
   function leave() {
+    if (sfu) sfu.close();
+    sfu = null;
     signaling.leave();
     [...peers.keys()].forEach(drop);
     if (stream) stream.getTracks().forEach((t) => t.stop());
@@ -135,7 +185,8 @@ function call(name, me, token, {loopbackOnly}) {
     e.preventDefault();
     const text = $('#chat-text').value.trim();
     if (!text) return;
-    for (const p of peers.values()) if (p.chat.readyState === 'open') p.chat.send(text);
+    if (sfu) signaling.broadcast({chat: text});
+    for (const p of peers.values()) if (p.chat && p.chat.readyState === 'open') p.chat.send(text);
     say(me.name + ': ' + text);
     $('#chat-text').value = '';
   });
@@ -146,6 +197,13 @@ function call(name, me, token, {loopbackOnly}) {
   /** What the call receives, per peer, from getStats(). */
   async function stats() {
     const out = {};
+    if (sfu) {
+      const {decoded, outbound} = await sfu.counts();
+      for (const p of peers.values()) {
+        out[p.meta.name || p.id] = {video: decoded[p.id] || 0, mode: 'sfu', outbound, generation};
+      }
+      return out;
+    }
     for (const p of peers.values()) {
       const s = {video: 0, audio: 0, state: p.pc.connectionState, signaling: p.pc.signalingState,
         gathering: p.pc.iceGatheringState, polite: p.negotiation.polite, log: p.negotiation.log.slice()};
@@ -157,7 +215,7 @@ function call(name, me, token, {loopbackOnly}) {
     }
     return out;
   }
-  return {join, leave, stats, peers};
+  return {join, leave, stats, peers, mode: () => (sfu ? 'sfu' : 'mesh')};
 }
 
 module.exports = {call};

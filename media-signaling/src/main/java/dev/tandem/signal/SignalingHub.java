@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.access.SessionToken;
 import dev.tandem.schemas.SignalRecord;
 import dev.tandem.schemas.SignalRecord.Member;
+import dev.tandem.signal.sfu.SfuConfig;
+import dev.tandem.signal.sfu.SfuRooms;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -45,6 +47,8 @@ public final class SignalingHub {
   static final String FORBIDDEN = "FORBIDDEN";
   /** A fresh token ({@code auth}) that was refused: the old one stays until it expires. */
   static final String UNAUTHORIZED = "UNAUTHORIZED";
+  /** An SFU message (publish, subscribe, answer, candidate) in a room that is a mesh call. */
+  static final String NOT_SFU = "NOT_SFU";
   /** More rooms than one connection may be in at once. */
   static final String TOO_MANY_ROOMS = "TOO_MANY_ROOMS";
   /** Rooms per connection: a tab is in one call; a few more leave room for a lobby and a side room. */
@@ -85,6 +89,8 @@ public final class SignalingHub {
     boolean synced;
     String syncRequest;
     Set<String> awaiting = new HashSet<>();
+    /** Whether the call goes through the SFU (from the moment it outgrew a mesh, or was asked to). */
+    boolean sfu;
     long syncTimer = -1;
     final List<Runnable> waiting = new ArrayList<>();
 
@@ -102,6 +108,7 @@ public final class SignalingHub {
   private final TurnCredentials turn;
   private final Consumer<SignalRecord> publish;
   private final CallStats callStats;
+  private final SfuRooms sfu;
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<String, Long> instances = new HashMap<>();
   private final AtomicLong relayed = new AtomicLong();
@@ -109,12 +116,33 @@ public final class SignalingHub {
   private final AtomicLong joins = new AtomicLong();
 
   SignalingHub(Vertx vertx, SignalingConfig config, TurnCredentials turn, Consumer<SignalRecord> publish,
-      CallStats callStats) {
+      CallStats callStats, SfuConfig sfuConfig) {
     this.vertx = vertx;
     this.config = config;
     this.turn = turn;
     this.publish = publish;
     this.callStats = callStats;
+    this.sfu = new SfuRooms(vertx, sfuConfig, new SfuRooms.Peers() {
+      @Override
+      public void send(String room, String peerId, ObjectNode message) {
+        Room r = rooms.get(room);
+        LocalPeer p = r == null ? null : r.local.get(peerId);
+        if (p != null) {
+          deliver(p, message.toString());
+        }
+      }
+
+      @Override
+      public List<String> local(String room) {
+        Room r = rooms.get(room);
+        return r == null ? List.of() : List.copyOf(r.local.keySet());
+      }
+    });
+  }
+
+  /** The SFU side: connects to Janus (when configured). */
+  SfuRooms sfu() {
+    return sfu;
   }
 
   public long relayedCount() {
@@ -154,7 +182,8 @@ public final class SignalingHub {
       return;
     }
     String room = m.path("room").isTextual() ? m.get("room").textValue() : null;
-    if (!List.of("join", "signal", "broadcast", "leave", "stats").contains(type)) {
+    if (!List.of("join", "signal", "broadcast", "leave", "stats", "publish", "subscribe", "answer", "candidate")
+        .contains(type)) {
       refuse(s, UNKNOWN_TYPE, "unknown message type '" + type + "'", room);
       return;
     }
@@ -167,6 +196,7 @@ public final class SignalingHub {
       case "signal" -> signal(s, room, m.get("to"), m.get("data"));
       case "broadcast" -> broadcast(s, room, m.get("data"));
       case "stats" -> stats(s, room, m);
+      case "publish", "subscribe", "answer", "candidate" -> toSfu(s, room, type, m);
       default -> leave(s, room);
     }
   }
@@ -226,9 +256,14 @@ public final class SignalingHub {
       room.local.put(peerId, peer);
       s.rooms.put(roomName, peerId);
       joins.incrementAndGet();
+      boolean switching = !room.sfu && (sfu.wanted(room.size()) || peerMeta.path("sfu").asBoolean(false) && sfu.available());
+      room.sfu |= switching;
       s.send(joined(room, peer));
       toLocals(room, peerId, peerJoined(roomName, peerId, peerMeta));
       publish.accept(SignalRecord.join(config.instanceId(), roomName, peerId, peerMeta));
+      if (switching) {
+        sfu.switchTo(roomName);
+      }
     });
   }
 
@@ -272,7 +307,77 @@ public final class SignalingHub {
     m.set("iceServers", peer.session == null ? turn.iceServers(peer.peerId, now)
         : turn.iceServers(peer.session.user, now, peer.session.principal().secondsLeft(now)));
     m.put("token", peer.token);
+    m.put("mode", room.sfu ? "sfu" : "mesh");
+    if (room.sfu) {
+      ArrayNode feeds = m.putArray("feeds");
+      sfu.feeds(room.name).forEach(feeds::add);
+    }
     return m;
+  }
+
+  /**
+   * The SFU messages of a peer in an SFU room: {@code publish} (its offer), {@code subscribe}
+   * (feeds of its room, by peer id, and an optional {@code substream}), {@code answer} (to a
+   * subscription offer), {@code candidate} (of its {@code publisher} or {@code subscriber}
+   * connection).
+   */
+  private void toSfu(PeerSession s, String roomName, String type, ObjectNode m) {
+    String peerId = s.rooms.get(roomName);
+    if (peerId == null) {
+      refuse(s, NOT_IN_ROOM, "join room " + roomName + " first", roomName);
+      return;
+    }
+    Room room = rooms.get(roomName);
+    if (room == null || !room.sfu) {
+      refuse(s, NOT_SFU, "room " + roomName + " is a mesh call: signal your peers directly", roomName);
+      return;
+    }
+    switch (type) {
+      case "publish" -> {
+        JsonNode offer = m.get("offer");
+        if (!description(offer, "offer")) {
+          refuse(s, BAD_MESSAGE, "publish needs offer: {type: offer, sdp}", roomName);
+          return;
+        }
+        sfu.publish(roomName, peerId, offer);
+      }
+      case "subscribe" -> {
+        JsonNode feeds = m.get("feeds");
+        JsonNode layer = m.get("substream");
+        if (feeds == null || !feeds.isArray() || feeds.size() > config.roomCapacity()
+            || !java.util.stream.StreamSupport.stream(feeds.spliterator(), false).allMatch(JsonNode::isTextual)
+            || layer != null && !(layer.isInt() && layer.asInt() >= 0 && layer.asInt() <= 2)) {
+          refuse(s, BAD_MESSAGE, "subscribe needs feeds (peer ids) and an optional substream 0, 1 or 2", roomName);
+          return;
+        }
+        List<String> wanted = new ArrayList<>();
+        feeds.forEach(f -> wanted.add(f.textValue()));
+        sfu.subscribe(roomName, peerId, wanted, layer == null ? -1 : layer.asInt());
+      }
+      case "answer" -> {
+        JsonNode answer = m.get("answer");
+        if (!description(answer, "answer")) {
+          refuse(s, BAD_MESSAGE, "answer needs answer: {type: answer, sdp}", roomName);
+          return;
+        }
+        sfu.answer(roomName, peerId, answer);
+      }
+      default -> {
+        String pc = m.path("pc").asText("");
+        JsonNode c = m.get("candidate");
+        if (!pc.equals("publisher") && !pc.equals("subscriber") || c != null && !c.isNull() && !c.isObject()) {
+          refuse(s, BAD_MESSAGE, "candidate needs pc (publisher or subscriber) and candidate (an object or null)",
+              roomName);
+          return;
+        }
+        sfu.candidate(roomName, peerId, pc.equals("publisher"), c);
+      }
+    }
+  }
+
+  private static boolean description(JsonNode d, String type) {
+    return d != null && d.isObject() && type.equals(d.path("type").asText()) && d.path("sdp").isTextual()
+        && d.get("sdp").textValue().length() < 200_000;
   }
 
   private void signal(PeerSession s, String roomName, JsonNode to, JsonNode data) {
@@ -424,6 +529,9 @@ public final class SignalingHub {
     }
     vertx.cancelTimer(peer.graceTimer);
     room.local.remove(peer.peerId);
+    if (room.sfu) {
+      sfu.left(room.name, peer.peerId);
+    }
     toLocals(room, null, event("peer-left", room.name, peer.peerId).toString());
     publish.accept(SignalRecord.leave(config.instanceId(), room.name, peer.peerId));
     dropIfEmpty(room);
@@ -443,6 +551,11 @@ public final class SignalingHub {
             && room.remote.putIfAbsent(r.peerId(), new RemotePeer(r.peerId(), r.meta(), r.instance())) == null
             && room.synced) {
           toLocals(room, null, peerJoined(r.room(), r.peerId(), r.meta()));
+          if (!room.sfu && (sfu.wanted(room.size()) || r.meta() != null && r.meta().path("sfu").asBoolean(false)
+              && sfu.available())) {
+            room.sfu = true;
+            sfu.switchTo(room.name);
+          }
         }
       }
       case SignalRecord.LEAVE -> {

@@ -6,6 +6,7 @@ import dev.tandem.access.web.RequestPrincipal;
 import dev.tandem.schemas.Records;
 import dev.tandem.schemas.SignalRecord;
 import dev.tandem.schemas.TelemetryRecord;
+import dev.tandem.signal.sfu.SfuConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ public final class SignalingVerticle extends VerticleBase {
   private volatile boolean silent;
   private Telemetry telemetry = Telemetry.detached();
   private Telemetry.Binding producerMeters;
+  private SfuConfig sfuConfig = SfuConfig.none();
 
   public SignalingVerticle(SignalingConfig config) {
     this.config = config;
@@ -53,6 +55,12 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   /** Reports signaling's rates and its Kafka producer's metrics to {@code t}. */
+  /** Calls through Janus ({@link SfuConfig}); without this call every call is a mesh. */
+  public SignalingVerticle withSfu(SfuConfig c) {
+    this.sfuConfig = c;
+    return this;
+  }
+
   public SignalingVerticle withTelemetry(Telemetry t) {
     this.telemetry = t;
     return this;
@@ -92,7 +100,8 @@ public final class SignalingVerticle extends VerticleBase {
         ProducerConfig.MAX_BLOCK_MS_CONFIG, 0),
         new StringSerializer(), new ByteArraySerializer());
     MeterRegistry r = telemetry.registry();
-    hub = new SignalingHub(vertx, config, turn, this::publish, new CallStats(config.instanceId(), r, this::report));
+    hub = new SignalingHub(vertx, config, turn, this::publish, new CallStats(config.instanceId(), r, this::report),
+        sfuConfig);
     producerMeters = telemetry.bind(producer);
     FunctionCounter.builder("tandem.signal.relayed", hub, SignalingHub::relayedCount)
         .description("signals relayed between peers").register(r);
@@ -123,7 +132,10 @@ public final class SignalingVerticle extends VerticleBase {
       feed = new Thread(signalFeed, "signals-feed-" + config.instanceId());
       feed.start();
       return null;
-    }).onSuccess(v -> {
+    }).compose(v -> hub.sfu().start().recover(e -> {
+      LOG.warn("calls stay in mesh until a Janus answers: {}", e.getMessage());
+      return Future.succeededFuture();
+    })).onSuccess(v -> {
       long beat = Math.max(50, config.instanceTtl().toMillis() / 3);
       publish(SignalRecord.heartbeat(config.instanceId()));
       vertx.setPeriodic(beat, id -> {
@@ -223,6 +235,7 @@ public final class SignalingVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    hub.sfu().close();
     return vertx.executeBlocking(() -> {
       signalFeed.stop(Duration.ofSeconds(5));
       if (feed != null) {

@@ -104,7 +104,8 @@ public final class Standalone implements AutoCloseable {
     PresenceServiceVerticle presence = new PresenceServiceVerticle(presenceConfig.with(bootstrap, topics,
         presenceConfig.groupId(), "presence-" + instance, presenceConfig.ttl())).withTelemetry(telemetry);
     SignalingVerticle signaling = new SignalingVerticle(SignalingConfig.from(settings).with(bootstrap, topics,
-        "sig-" + instance + "-" + UUID.randomUUID())).withTelemetry(telemetry);
+        "sig-" + instance + "-" + UUID.randomUUID())).withTelemetry(telemetry)
+        .withSfu(dev.tandem.signal.sfu.SfuConfig.from(settings));
     GatewayConfig gatewayConfig = GatewayConfig.from(settings)
         .with(config.port(), bootstrap, topics, "gw-" + instance + "-" + UUID.randomUUID());
     if (settings.optional("TANDEM_SRC_KEY").isEmpty()) {

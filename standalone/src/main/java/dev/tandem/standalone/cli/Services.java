@@ -174,11 +174,12 @@ final class Services {
   static Service signaling(Settings s, Runnable configured) {
     Edge e = Edge.read(s, SIGNALING_PORT);
     SignalingConfig config = SignalingConfig.from(s);
+    dev.tandem.signal.sfu.SfuConfig sfu = dev.tandem.signal.sfu.SfuConfig.from(s);
     configured.run();
     e.startup().ensureTopics(config.topics(), config.bootstrapServers());
     Telemetry telemetry = new Telemetry();
     Probes probes = new Probes();
-    SignalingVerticle signaling = new SignalingVerticle(config).withTelemetry(telemetry);
+    SignalingVerticle signaling = new SignalingVerticle(config).withTelemetry(telemetry).withSfu(sfu);
     probes.liveness("media-signaling", signaling::progressing);
     GatewayVerticle gw = e.verticle(config.instanceId(), telemetry, probes).withoutDocs()
         .withWebSocket("/v1/signal", signaling::accept).withRoutes(signaling::mount);
