@@ -120,6 +120,12 @@ final class TestCluster implements AutoCloseable {
 
   /** The same, admitting by {@code access} (null: the default, dev on loopback). */
   GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal, dev.tandem.access.AccessConfig access) {
+    return addGateway(base, signal, access, dev.tandem.signal.sfu.SfuConfig.none());
+  }
+
+  /** The same, with calls through Janus as {@code sfu} says. */
+  GatewayVerticle addGateway(GatewayConfig base, SignalingConfig signal, dev.tandem.access.AccessConfig access,
+      dev.tandem.signal.sfu.SfuConfig sfu) {
     Vertx vertx = Vertx.vertx();
     GatewayVerticle gw = new GatewayVerticle(base.with(0, bootstrap, topics, "gw-" + UUID.randomUUID()).withSrcKey(srcKey));
     if (access != null) {
@@ -130,7 +136,8 @@ final class TestCluster implements AutoCloseable {
       // One registry for both, as one process has: the gateway's /metrics shows signaling's meters.
       dev.tandem.ops.Telemetry telemetry = dev.tandem.ops.Telemetry.detached();
       gw.withOps(new dev.tandem.ops.Probes(), telemetry);
-      sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID())).withTelemetry(telemetry);
+      sig = new SignalingVerticle(signal.with(bootstrap, topics, "sig-" + UUID.randomUUID())).withTelemetry(telemetry)
+          .withSfu(sfu);
       await(vertx.deployVerticle(sig));
       gw.withWebSocket("/v1/signal", sig::accept).withRoutes(sig::mount);
     }
