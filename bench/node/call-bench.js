@@ -88,15 +88,16 @@ async function size(browser, n) {
   }
   if (ttff.includes(null)) throw new Error(`${mode} call of ${n}: not every page saw every other within 60 s`);
   await new Promise((r) => setTimeout(r, 3000)); // settle: bandwidth estimation ramps up
-  const pid = browser.process().pid;
+  // The browser is this script's child: its processes are our descendants (our own CPU aside).
+  const browserCpu = () => cpuOfTree(process.pid) - process.cpuUsage().user / 1e6 - process.cpuUsage().system / 1e6;
   const sent0 = await Promise.all(pages.map((p) => p.evaluate(() => window.__bytesSent())));
-  const cpu0 = cpuOfTree(pid);
+  const cpu0 = browserCpu();
   const janus0 = janusPid ? cpuOfTree(janusPid) : 0;
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const sent1 = await Promise.all(pages.map((p) => p.evaluate(() => window.__bytesSent())));
   const secs = (Date.now() - t0) / 1000;
-  const cpu = (cpuOfTree(pid) - cpu0) / secs;
+  const cpu = (browserCpu() - cpu0) / secs;
   const janus = janusPid ? (cpuOfTree(janusPid) - janus0) / secs : null;
   const kbps = sent1.map((s, i) => ((s - sent0[i]) * 8) / secs / 1000);
   for (const page of pages) await page.context().close();
