@@ -153,7 +153,7 @@ function board(link, name, me, token) {
     if (!writable) return;
     const held = lockOn(id);
     if (held) { say(lockedBy(held)); return; }
-    undo.cut();
+    undo.hold();
     const d = drag = {id, resize: e.target.classList.contains('handle'), x0: e.clientX, y0: e.clientY,
       px: e.clientX, py: e.clientY, s: null, lease: null, ended: false};
     svg.setPointerCapture(e.pointerId);
@@ -195,14 +195,17 @@ function board(link, name, me, token) {
     if (!d || d.ended) return;
     if (drag === d) drag = null;
     d.ended = true;
-    if (!d.lease) return;
-    moveShape(d);
-    d.lease.release();
+    if (d.lease) {
+      moveShape(d);
+      d.lease.release();
+    }
+    undo.release();
   }
   /** The lock was lost (not renewed in time, and someone else took it): nothing more goes out. */
   function lostDrag(d) {
     if (drag === d) drag = null;
     d.ended = true;
+    undo.release();
   }
   svg.addEventListener('pointerup', () => endDrag(drag));
   svg.addEventListener('pointercancel', () => endDrag(drag));
@@ -257,9 +260,9 @@ function board(link, name, me, token) {
     });
   }
 
-  // An undo or redo selects the shape it changed, if it is still there. A drag or a text edit
-  // starts a new step (cut); within one, changes closer together than the UndoManager's
-  // captureMs join one step (a drag held still for longer makes two).
+  // An undo or redo selects the shape it changed, if it is still there. A drag or a resize is one
+  // step however long it lasts (hold/release); a text edit starts a new step (cut), and within
+  // it changes closer together than the UndoManager's captureMs join one step.
   undo.on('undone', (op) => {
     const c = op.find((x) => x.p[0] === 'shapes' && x.p.length > 1);
     if (c && shapes()[c.p[1]]) select(c.p[1]);

@@ -8,6 +8,7 @@
 //   undo.undo(); undo.redo(); undo.canUndo(); undo.canRedo();
 //   undo.on('change', () => ...);          // the stacks changed (enable buttons)
 //   undo.on('undone', (op, which) => ...); // an undo or redo applied locally: op, to place the caret
+//   undo.hold(); ... undo.release();   // everything between is one step (a drag)
 //   undo.destroy();
 //
 // What it guarantees: undoing a step removes exactly what this user's ops in that step did, as
@@ -52,6 +53,8 @@ class UndoManager extends EventEmitter {
     /** This client's ops the server has not acknowledged: {op, kind, joins, carrier, dropRedo}. */
     this.shadows = [];
     this.lastEditAt = -Infinity;
+    this.holding = false;
+    this.holdStarted = false;
     this.queued = null;
     this.remoteExpected = 0;
     this.docHandlers = {
@@ -90,6 +93,22 @@ class UndoManager extends EventEmitter {
   /** Ends the current step: the next edit starts a new one however soon it comes. */
   cut() {
     this.lastEditAt = -Infinity;
+  }
+
+  /**
+   * Makes every edit until release() one step, however long it takes (a drag held still for a
+   * while, then moved on, is one move). It starts a new step, as cut() does.
+   */
+  hold() {
+    this.cut();
+    this.holding = true;
+    this.holdStarted = false;
+  }
+
+  /** Ends a hold(): the next edit starts a new step. */
+  release() {
+    this.holding = false;
+    this.cut();
   }
 
   /** Undoes this user's latest step (now, or once its ops are acknowledged); false when there is none. */
@@ -217,7 +236,8 @@ class UndoManager extends EventEmitter {
     const shadow = { op: invertible(type, op, this.doc.data), kind, joins: false, carrier: null, dropRedo: false };
     if (kind === 'edit') {
       const at = this.now();
-      shadow.joins = at - this.lastEditAt < this.captureMs;
+      shadow.joins = this.holding ? this.holdStarted : at - this.lastEditAt < this.captureMs;
+      if (this.holding) this.holdStarted = true;
       this.lastEditAt = at;
       this.redoStack = [];
       this.queued = null;

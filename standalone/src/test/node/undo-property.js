@@ -285,7 +285,24 @@ async function groupingAndUnconfirmed() {
   await promisify((f) => doc.whenNothingPending(f));
   assert.strictEqual(doc.data, 'hello world');
   assert.strictEqual(undo.canRedo(), false);
-  console.log('grouping and undo before the acks: as typed');
+  // A hold makes one step of edits however far apart (a drag held still, then moved on).
+  undo.hold();
+  for (const c of ['!', '?', '.']) {
+    now += 3000;
+    doc.submitOp([doc.data.length, c]);
+    await promisify((f) => doc.whenNothingPending(f));
+  }
+  undo.release();
+  now += 100;
+  doc.submitOp([doc.data.length, '#']);
+  await promisify((f) => doc.whenNothingPending(f));
+  undo.undo();
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, 'hello world!?.', 'the edit after release() is a step of its own');
+  undo.undo();
+  await promisify((f) => doc.whenNothingPending(f));
+  assert.strictEqual(doc.data, 'hello world', 'the three held edits, 3 s apart, were one step');
+  console.log('grouping and undo before the acks: as typed; a hold is one step');
 }
 
 async function main() {
