@@ -7,7 +7,7 @@
 // Prints one line per size, and a JSON line with every figure.
 'use strict';
 const fs = require('fs');
-const {chromium} = require('playwright-core');
+const {launch} = require('../../standalone/src/test/node/browser.js');
 
 const [base, mode, sizesArg, janusPid] = process.argv.slice(2);
 const sizes = (sizesArg || '2,4,6,8').split(',').map(Number);
@@ -114,10 +114,7 @@ async function size(browser, n) {
 }
 
 (async () => {
-  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
-    '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--disable-background-networking',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']});
+  const browser = await launch();
   const rows = [];
   try {
     for (const n of sizes) {

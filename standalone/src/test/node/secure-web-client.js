@@ -6,30 +6,16 @@
 // here on another port) cannot open a socket; a read-only token shows read-only documents and
 // no call; a token without the document says that access is denied.
 'use strict';
-const {chromium} = require('playwright-core');
+const {launch, until, fail} = require('./browser.js');
 const http = require('http');
 const path = require('path');
 
 const [base, shots] = process.argv.slice(2);
-const fail = (m) => { console.error('FAIL: ' + m); process.exit(1); };
 setTimeout(() => fail('timed out'), 170000).unref();
 const doc = 'tls-' + Date.now().toString(36);
 
-async function until(what, check, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) fail('no ' + what + ' within ' + ms + ' ms');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 (async () => {
-  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
-    '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--disable-background-networking',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']});
+  const browser = await launch();
   const context = async () => browser.newContext({viewport: {width: 1400, height: 1000}, ignoreHTTPSErrors: true});
   try {
     const open = async (name, token) => {

@@ -6,29 +6,18 @@
 // Usage: node sfu-call.js HTTP_BASE   env: PAGES (6), KILL_FILE
 'use strict';
 const fs = require('fs');
-const {chromium} = require('playwright-core');
+const {launch, until, fail} = require('./browser.js');
 
 const base = process.argv[2];
 const PAGES = Number(process.env.PAGES || 6);
 const room = 'sfu-' + Date.now().toString(36);
-const fail = (m) => { console.error('FAIL: ' + m); process.exit(1); };
 setTimeout(() => fail('timed out'), Number(process.env.TIMEOUT_MS || 170000)).unref();
 
-async function until(what, ms, test) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const r = await test();
-    if (r) return r;
-    if (Date.now() > deadline) fail('no ' + what + ' within ' + ms + ' ms');
-    await new Promise((ok) => setTimeout(ok, 250));
-  }
-}
+/** Waits for `test`, asked every 250 ms, for at most `ms`. */
+const within = (what, ms, test) => until(what, test, ms, 250);
 
 (async () => {
-  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
-    '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--disable-background-networking',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']});
+  const browser = await launch();
   const pages = [];
   const names = [];
   try {
@@ -37,7 +26,7 @@ async function until(what, ms, test) {
       const page = await (await browser.newContext({viewport: {width: 900, height: 700}})).newPage();
       page.on('pageerror', (e) => console.error(name + ' page error: ' + e.message));
       await page.goto(base + '/?name=' + name + '&loopback=1#' + room);
-      await until(name + ' online', 20000, () => page.evaluate(() => document.querySelector('#status').classList.contains('online')));
+      await within(name + ' online', 20000, () => page.evaluate(() => document.querySelector('#status').classList.contains('online')));
       pages.push(page);
       names.push(name);
     }
@@ -56,7 +45,7 @@ async function until(what, ms, test) {
     };
 
     for (let i = 0; i < 4; i++) await pages[i].click('#join-call');
-    await until('a 4-person mesh', 40000, () => allDecoding(4));
+    await within('a 4-person mesh', 40000, () => allDecoding(4));
     for (let i = 0; i < 4; i++) {
       if ((await mode(pages[i])) !== 'mesh') fail(names[i] + ' is not in a mesh with 4 people');
     }
@@ -64,12 +53,12 @@ async function until(what, ms, test) {
 
     const t = Date.now();
     await pages[4].click('#join-call');
-    await until('everyone in the SFU', 20000, async () => {
+    await within('everyone in the SFU', 20000, async () => {
       for (let i = 0; i < 5; i++) if ((await mode(pages[i])) !== 'sfu') return false;
       return true;
     });
     for (let i = 5; i < PAGES; i++) await pages[i].click('#join-call');
-    const sfu = await until('all pages decoding through the SFU', 60000, () => allDecoding(PAGES));
+    const sfu = await within('all pages decoding through the SFU', 60000, () => allDecoding(PAGES));
     console.log(`sfu: the fifth moved the room; ${PAGES} pages decode each other ${Date.now() - t} ms after it joined`);
     for (let i = 0; i < PAGES; i++) {
       const first = Object.values(sfu[i])[0];
@@ -81,11 +70,11 @@ async function until(what, ms, test) {
       const before = [];
       for (let i = 0; i < PAGES; i++) before.push(Object.values(await stats(pages[i]))[0].generation);
       console.log('KILL-JANUS');
-      await until('the Java side to kill Janus', 30000, () => fs.existsSync(process.env.KILL_FILE));
+      await within('the Java side to kill Janus', 30000, () => fs.existsSync(process.env.KILL_FILE));
       const killed = Date.now();
       // After the move every page publishes and subscribes anew (a new generation of its SFU
       // connections): frames count from zero on those.
-      await until('every page decoding again on the second Janus', 10000, async () => {
+      await within('every page decoding again on the second Janus', 10000, async () => {
         for (let i = 0; i < PAGES; i++) {
           const s = await stats(pages[i]);
           const others = names.filter((n) => n !== names[i]);

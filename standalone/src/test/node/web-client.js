@@ -4,29 +4,15 @@
 // by one moves for the other; notes added by each while one of them works offline both exist
 // after it reconnects; both join the call and decode each other's video. Saves screenshots.
 'use strict';
-const {chromium} = require('playwright-core');
+const {launch, until, fail} = require('./browser.js');
 const path = require('path');
 
 const [base, shots] = process.argv.slice(2);
-const fail = (m) => { console.error('FAIL: ' + m); process.exit(1); };
 setTimeout(() => fail('timed out'), 150000).unref();
 const doc = 'demo-' + Date.now().toString(36);
 
-async function until(what, check, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) fail('no ' + what + ' within ' + ms + ' ms');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 (async () => {
-  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
-    '--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--disable-background-networking',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']});
+  const browser = await launch();
   try {
     const open = async (name) => {
       const page = await (await browser.newContext({viewport: {width: 1400, height: 1000}})).newPage();

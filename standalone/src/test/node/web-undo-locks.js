@@ -8,28 +8,16 @@
 // caret where it was) and Shift+Ctrl+Z brings it back, with the Undo/Redo buttons following.
 // Saves screenshots.
 'use strict';
-const {chromium} = require('playwright-core');
+const {launch, until, fail} = require('./browser.js');
 const path = require('path');
 
 const [base, shots] = process.argv.slice(2);
-const fail = (m) => { console.error('FAIL: ' + m); process.exit(1); };
 setTimeout(() => fail('timed out'), 150000).unref();
 const doc = 'locks-' + Date.now().toString(36);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what, check, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) fail('no ' + what + ' within ' + ms + ' ms');
-    await sleep(100);
-  }
-}
-
 (async () => {
-  const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: [
-    '--no-sandbox', '--disable-background-networking']});
+  const browser = await launch();
   const errors = [];
   try {
     const page = async (name) => {
