@@ -51,7 +51,8 @@ if (!name) {
     $('#offline').addEventListener('click', () => link.setOffline(!link.offline));
     const text = notes(link, name, me, token);
     const whiteboard = board(link, name, me, token);
-    const theCall = call(name, me, token, {loopbackOnly: params.get('loopback') === '1'});
+    const theCall = call(name, me, token,
+        {loopbackOnly: params.get('loopback') === '1', relayOnly: params.get('relay') === '1'});
     if (!token.mayJoin('call:' + name)) {
       $('#join-call').disabled = true;
       $('#join-call').title = 'your access does not include this call';

@@ -3,16 +3,24 @@
 // negotiated by negotiation.js over signaling.js, chat over a data channel. When the room outgrows
 // a mesh the server says {"type":"sfu"}: the page closes its peer connections and sends its
 // media once to the SFU, receiving everyone else's from it (sfu.js); chat then goes as room
-// broadcasts. The tiles stay the same.
+// broadcasts. The tiles stay the same. While in the call, stats.js reports its quality to the
+// server, and each tile shows how that participant's media arrives (quality.js).
 'use strict';
 const Negotiation = require('./negotiation.js');
+const {Quality} = require('./quality.js');
 const Sfu = require('./sfu.js');
 const Signaling = require('./signaling.js');
+const {CallStats} = require('./stats.js');
 const {$, notice} = require('../page.js');
 
-function call(name, me, token, {loopbackOnly}) {
+/**
+ * @param options loopbackOnly: send only candidates on 127.0.0.1 (the browser tests);
+ *   relayOnly: connect through TURN only (iceTransportPolicy "relay")
+ */
+function call(name, me, token, {loopbackOnly, relayOnly}) {
   const room = 'call:' + name;
   const signaling = new Signaling(room, token);
+  const iceTransportPolicy = relayOnly ? 'relay' : 'all';
   const peers = new Map();
   let myId = null;
   let stream = null;
@@ -20,6 +28,14 @@ function call(name, me, token, {loopbackOnly}) {
   let sfu = null;
   let generation = 0; // how many times this page connected to an SFU (a failover makes a new one)
   const keepCandidate = (c) => !loopbackOnly || !c.address || c.address === '127.0.0.1';
+  const mode = () => (sfu ? 'sfu' : 'mesh');
+  const quality = new Quality();
+  const reports = new CallStats(signaling, {
+    connections: () => (sfu ? sfu.connections()
+      : [...peers.values()].filter((p) => p.pc).map((p) => ({peer: p.id, pc: p.pc, from: () => p.id}))),
+    mode,
+    onReport: (r) => showQuality(quality.grades(r)),
+  });
 
   // A peer's name as it gives it, and who the server says it is (its token's user) when that differs.
   function label(meta, id) {
@@ -36,12 +52,31 @@ function call(name, me, token, {loopbackOnly}) {
       const video = document.createElement('video');
       video.autoplay = true; video.playsInline = true; video.muted = muted;
       const caption = document.createElement('figcaption');
-      el.append(video, caption);
+      const badge = document.createElement('span');
+      badge.className = 'quality';
+      badge.hidden = true;
+      el.append(video, caption, badge);
       $('#tiles').append(el);
     }
     el.querySelector('figcaption').textContent = label;
     if (media) el.querySelector('video').srcObject = media;
     return el;
+  }
+
+  /** Each participant's badge: how their media reached this page since the last report. */
+  function showQuality(grades) {
+    for (const id of peers.keys()) {
+      const el = document.getElementById('tile-' + id);
+      if (!el) continue;
+      const badge = el.querySelector('.quality');
+      const q = grades.get(id);
+      badge.hidden = !q;
+      if (!q) continue;
+      badge.textContent = q.grade;
+      badge.dataset.quality = q.grade;
+      badge.title = [['loss', q.loss * 100, '%'], ['jitter', q.jitterMs, ' ms'], ['round trip', q.rttMs, ' ms']]
+        .filter(([, v]) => !Number.isNaN(v)).map(([what, v, unit]) => what + ' ' + v.toFixed(1) + unit).join(', ');
+    }
   }
 
   function say(line) {
@@ -59,7 +94,8 @@ function call(name, me, token, {loopbackOnly}) {
       tile(id, label(p.meta, id), null, false);
       return p;
     }
-    const pc = new RTCPeerConnection({iceServers});
+    const pc = new RTCPeerConnection({iceServers, iceTransportPolicy});
+    reports.watch(pc);
     const p = {id, meta: meta || {}, pc};
     p.negotiation = new Negotiation(pc, {
       polite: myId < id,
@@ -95,7 +131,8 @@ function call(name, me, token, {loopbackOnly}) {
     if (sfu) sfu.close();
     generation++;
     sfu = new Sfu(signaling, {
-      iceServers, stream, keepCandidate, simulcast: false,
+      iceServers, iceTransportPolicy, stream, keepCandidate, simulcast: false,
+      onConnection: (pc) => reports.watch(pc),
       onTrack: (id, media) => tile(id, label((peers.get(id) || {meta: {}}).meta, id), media, false),
       onGone: (id) => {
         const el = document.getElementById('tile-' + id);
@@ -118,7 +155,10 @@ function call(name, me, token, {loopbackOnly}) {
       m.peers.forEach((x) => peer(x.peerId, x.meta));
     }
   });
-  signaling.on('sfu', (m) => { if (!sfu || m.restart) toSfu(null); });
+  signaling.on('sfu', (m) => {
+    if (sfu && m.restart) reports.restarted();
+    if (!sfu || m.restart) toSfu(null);
+  });
   signaling.on('feeds', (m) => { if (sfu) sfu.feeds(m.feeds, myId); });
   signaling.on('peer-joined', (m) => peer(m.peerId, m.meta));
   signaling.on('peer-left', (m) => drop(m.peerId));
@@ -145,12 +185,16 @@ function call(name, me, token, {loopbackOnly}) {
     stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
     tile('me', me.name + ' (you)', stream, true);
     signaling.join({name: me.name, color: me.color});
+    // The time to first media counts from here: a permission prompt for the camera is not the call's.
+    reports.start();
     $('#join-call').disabled = true;
     $('#leave-call').disabled = false;
     for (const b of document.querySelectorAll('.in-call')) b.disabled = false;
   }
 
-  function leave() {
+  async function leave() {
+    $('#leave-call').disabled = true;
+    await reports.stop();
     if (sfu) sfu.close();
     sfu = null;
     signaling.leave();
@@ -172,7 +216,7 @@ function call(name, me, token, {loopbackOnly}) {
   }
 
   $('#join-call').addEventListener('click', () => join().catch((e) => say('cannot join: ' + e.message)));
-  $('#leave-call').addEventListener('click', leave);
+  $('#leave-call').addEventListener('click', () => leave().catch((e) => say('cannot leave: ' + e.message)));
   $('#mute').addEventListener('click', () => {
     const t = stream && stream.getAudioTracks()[0];
     if (t) { t.enabled = !t.enabled; $('#mute').textContent = t.enabled ? 'Mute' : 'Unmute'; }
@@ -215,7 +259,7 @@ function call(name, me, token, {loopbackOnly}) {
     }
     return out;
   }
-  return {join, leave, stats, peers, mode: () => (sfu ? 'sfu' : 'mesh')};
+  return {join, leave, stats, peers, mode, lastReport: () => reports.last()};
 }
 
 module.exports = {call};

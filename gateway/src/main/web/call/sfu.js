@@ -6,6 +6,7 @@
 //   const sfu = new Sfu(signaling, {iceServers, stream, keepCandidate, onTrack, onGone, substream});
 //   sfu.publish();          // after {"type":"sfu"} or a joined with mode "sfu"
 //   sfu.feeds(list);        // the room's published feeds (peer ids): subscribes to the others'
+//   sfu.connections();      // its two connections, for the call's stats reports
 //   sfu.close();
 'use strict';
 
@@ -14,11 +15,15 @@ class Sfu {
    * @param signaling the room's Signaling (send(), and its events: published, subscription)
    * @param options iceServers; stream (the local media); keepCandidate(c): false for a candidate not
    *   to send; onTrack(peerId, mediaStream); onGone(peerId); substream (0, 1, 2: the simulcast
-   *   layer to receive; undefined: the SFU's choice); simulcast (offer three layers)
+   *   layer to receive; undefined: the SFU's choice); simulcast (offer three layers);
+   *   iceTransportPolicy ("relay": through TURN only); onConnection(pc): each connection as it is made
    */
-  constructor(signaling, {iceServers, stream, keepCandidate = () => true, onTrack, onGone, substream, simulcast}) {
+  constructor(signaling, {iceServers, iceTransportPolicy = 'all', stream, keepCandidate = () => true, onTrack, onGone,
+    substream, simulcast, onConnection = () => {}}) {
     this.signaling = signaling;
     this.iceServers = iceServers;
+    this.iceTransportPolicy = iceTransportPolicy;
+    this.onConnection = onConnection;
     this.stream = stream;
     this.keepCandidate = keepCandidate;
     this.onTrack = onTrack;
@@ -41,7 +46,8 @@ class Sfu {
   }
 
   connection(role) {
-    const pc = new RTCPeerConnection({iceServers: this.iceServers});
+    const pc = new RTCPeerConnection({iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy});
+    this.onConnection(pc);
     pc.onicecandidate = ({candidate}) => {
       if (candidate && !this.keepCandidate(candidate)) return;
       this.send({type: 'candidate', pc: role, candidate: candidate ? candidate.toJSON() : null});
@@ -122,6 +128,17 @@ class Sfu {
       });
     }
     return {decoded, outbound: sources.size};
+  }
+
+  /**
+   * The publisher and the subscriber as the stats reports name them: peer "sfu", and for what the
+   * subscriber receives, the participant whose feed its stream (its mid) carries.
+   */
+  connections() {
+    const out = [];
+    if (this.publisher) out.push({peer: 'sfu', pc: this.publisher, from: () => undefined});
+    if (this.subscriber) out.push({peer: 'sfu', pc: this.subscriber, from: (inbound) => this.mids.get(inbound.mid)});
+    return out;
   }
 
   close() {

@@ -39,7 +39,12 @@ class Signaling extends EventEmitter {
     this.ws = null;
   }
 
-  send(m) { if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(m)); }
+  /** Sends `m` if the socket is open; whether it was. */
+  send(m) {
+    if (!this.ws || this.ws.readyState !== 1) return false;
+    this.ws.send(JSON.stringify(m));
+    return true;
+  }
 }
 
 module.exports = Signaling;

@@ -1,0 +1,126 @@
+package dev.tandem.standalone;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web client's call-quality reports, end to end (standalone/src/test/node/call-stats.js): two
+ * Chromium pages in a call send {@code {"type":"stats"}} reports that the server takes without
+ * an error and writes to the embedded Kafka, and {@code tandem history calls} reads the call back
+ * from there: two participants, frames decoded, and a relay share of 0 for a direct call, 1 for
+ * a relay-only call through a coturn the test starts, 0 for a call through a real Janus SFU.
+ */
+@Timeout(400)
+class CallStatsBrowserTest {
+
+  private static final String SCRIPT = "standalone/src/test/node/call-stats.js";
+  private static final String SECRET = "call-stats-" + UUID.randomUUID();
+  @TempDir static Path dir;
+  private static Process coturn;
+  private static Path coturnLog;
+  private static Standalone server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    int turnPort = freePort();
+    int relayBase = 50000 + (int) (Math.random() * 10000);
+    coturnLog = Files.createTempFile("coturn-", ".log");
+    // As WebRtcTest starts it: loopback peers allowed (both pages are on 127.0.0.1), its log line by line.
+    coturn = new ProcessBuilder("stdbuf", "-oL", "turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+        "--listening-port=" + turnPort, "--min-port=" + relayBase, "--max-port=" + (relayBase + 200),
+        "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=tandem.test", "--allow-loopback-peers",
+        "--cli-password=tandem-test", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--log-file=stdout",
+        "--simple-log").redirectErrorStream(true).redirectOutput(coturnLog.toFile()).start();
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!listening(turnPort)) {
+      if (System.currentTimeMillis() > deadline || !coturn.isAlive()) {
+        throw new IllegalStateException("coturn did not start: " + Files.readString(coturnLog));
+      }
+      Thread.sleep(100);
+    }
+    server = Standalone.start(config(dir.resolve("mesh")), Map.of("TANDEM_TURN_SECRET", SECRET,
+        "TANDEM_TURN_URLS", "turn:127.0.0.1:" + turnPort + "?transport=udp",
+        "TANDEM_STUN_URLS", "stun:127.0.0.1:" + turnPort));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+    if (coturn != null) {
+      coturn.destroy();
+    }
+  }
+
+  @Test
+  void aDirectCallIsReportedWithNoRelay() throws Exception {
+    String out = run(server, "direct");
+    assertTrue(out.contains("OK direct"), out);
+  }
+
+  @Test
+  void aRelayOnlyCallIsReportedAsRelayed() throws Exception {
+    String out = run(server, "relay");
+    assertTrue(out.contains("OK relay"), out + "\ncoturn: " + Files.readString(coturnLog));
+  }
+
+  @Test
+  void aCallThroughTheSfuIsReportedPerFeed() throws Exception {
+    String api = "api-" + UUID.randomUUID();
+    String admin = "admin-" + UUID.randomUUID();
+    // A threshold of 1: the call of two goes through the SFU from the start.
+    try (JanusProcess janus = JanusProcess.start(api, admin, "43000-43499");
+        Standalone sfu = Standalone.start(config(dir.resolve("sfu")), Map.of("TANDEM_JANUS_URLS", janus.url(),
+            "TANDEM_JANUS_API_SECRET", api, "TANDEM_JANUS_ADMIN_KEY", admin, "TANDEM_SFU_THRESHOLD", "1"))) {
+      String out = run(sfu, "sfu");
+      assertTrue(out.contains("OK sfu"), out + "\nJanus log in " + janus.dir);
+    }
+  }
+
+  private static StandaloneConfig config(Path data) {
+    return StandaloneConfig.parse(new String[] {"--port", "0", "--kafka-port", "0", "--data-dir", data.toString(),
+        "--partitions", "2"}, Map.of());
+  }
+
+  /** The script against {@code s}, reading the call back with this JVM's classpath as the history tool. */
+  private static String run(Standalone s, String mode) throws Exception {
+    List<String> args = new ArrayList<>(List.of("http://127.0.0.1:" + s.port(), s.bootstrapServers(), "tandem", mode,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+        System.getProperty("java.class.path"), "dev.tandem.standalone.cli.TandemCli", "history"));
+    NodeScript.Result r = NodeScript.start(SCRIPT, Map.of(), args.toArray(String[]::new)).await(Duration.ofSeconds(170));
+    System.out.println(r.output());
+    assertEquals(0, r.exit(), r.output());
+    return r.output();
+  }
+
+  private static boolean listening(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
