@@ -148,10 +148,15 @@ public final class Calls {
             w.rttSamples++;
           }
         }
-        int i = 0;
+        Map<String, Integer> seenKinds = new HashMap<>();
         for (JsonNode in : c.path("inbound")) {
-          String key = t.peer() + "|" + c.path("peer").asText() + "|" + in.path("kind").asText() + "|"
-              + in.path("from").asText("") + "|" + (i++);
+          // A stream is the reporter's, on one connection, of one kind, from one participant; the
+          // n-th of its kind only when the report does not say whose it is. Not its position in
+          // the list: a stream that shows up ahead of another would take the other's counters.
+          String who = in.path("from").asText("");
+          String kind = in.path("kind").asText();
+          String key = t.peer() + "|" + c.path("peer").asText() + "|" + kind + "|"
+              + (who.isEmpty() ? "#" + seenKinds.merge(kind, 1, Integer::sum) : who);
           Seen now = new Seen(in.path("packetsReceived").asLong(), Math.max(0, in.path("packetsLost").asLong()),
               in.path("freezeCount").asLong(), in.path("framesDecoded").asLong());
           Seen before = streams.get(key);

@@ -3,10 +3,6 @@ package dev.tandem.standalone;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,31 +28,15 @@ class CallStatsBrowserTest {
   private static final String SCRIPT = "standalone/src/test/node/call-stats.js";
   private static final String SECRET = "call-stats-" + UUID.randomUUID();
   @TempDir static Path dir;
-  private static Process coturn;
-  private static Path coturnLog;
+  private static CoturnProcess coturn;
   private static Standalone server;
 
   @BeforeAll
   static void start() throws Exception {
-    int turnPort = freePort();
-    int relayBase = 50000 + (int) (Math.random() * 10000);
-    coturnLog = Files.createTempFile("coturn-", ".log");
-    // As WebRtcTest starts it: loopback peers allowed (both pages are on 127.0.0.1), its log line by line.
-    coturn = new ProcessBuilder("stdbuf", "-oL", "turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-        "--listening-port=" + turnPort, "--min-port=" + relayBase, "--max-port=" + (relayBase + 200),
-        "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=tandem.test", "--allow-loopback-peers",
-        "--cli-password=tandem-test", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--log-file=stdout",
-        "--simple-log").redirectErrorStream(true).redirectOutput(coturnLog.toFile()).start();
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!listening(turnPort)) {
-      if (System.currentTimeMillis() > deadline || !coturn.isAlive()) {
-        throw new IllegalStateException("coturn did not start: " + Files.readString(coturnLog));
-      }
-      Thread.sleep(100);
-    }
+    coturn = CoturnProcess.start(SECRET);
     server = Standalone.start(config(dir.resolve("mesh")), Map.of("TANDEM_TURN_SECRET", SECRET,
-        "TANDEM_TURN_URLS", "turn:127.0.0.1:" + turnPort + "?transport=udp",
-        "TANDEM_STUN_URLS", "stun:127.0.0.1:" + turnPort));
+        "TANDEM_TURN_URLS", "turn:127.0.0.1:" + coturn.port + "?transport=udp",
+        "TANDEM_STUN_URLS", "stun:127.0.0.1:" + coturn.port));
   }
 
   @AfterAll
@@ -65,7 +45,7 @@ class CallStatsBrowserTest {
       server.close();
     }
     if (coturn != null) {
-      coturn.destroy();
+      coturn.close();
     }
   }
 
@@ -78,7 +58,7 @@ class CallStatsBrowserTest {
   @Test
   void aRelayOnlyCallIsReportedAsRelayed() throws Exception {
     String out = run(server, "relay");
-    assertTrue(out.contains("OK relay"), out + "\ncoturn: " + Files.readString(coturnLog));
+    assertTrue(out.contains("OK relay"), out + "\ncoturn: " + coturn.logText());
   }
 
   @Test
@@ -108,19 +88,5 @@ class CallStatsBrowserTest {
     System.out.println(r.output());
     assertEquals(0, r.exit(), r.output());
     return r.output();
-  }
-
-  private static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.signal.SignalingConfig;
 import dev.tandem.signal.TurnCredentials;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,32 +27,15 @@ class WebRtcTest {
 
   private static final String SCRIPT = "standalone/src/test/node/webrtc-call.js";
   private static final String SECRET = "webrtc-" + UUID.randomUUID();
-  private static Process coturn;
-  private static int turnPort;
+  private static CoturnProcess coturn;
   private static TestCluster cluster;
-  private static Path log;
 
   @BeforeAll
   static void start() throws Exception {
-    turnPort = freePort();
-    int relayBase = 50000 + (int) (Math.random() * 10000);
-    log = Files.createTempFile("coturn-", ".log");
-    // stdbuf: coturn's log line by line, complete when a test prints it.
-    coturn = new ProcessBuilder("stdbuf", "-oL", "turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-        "--listening-port=" + turnPort, "--min-port=" + relayBase, "--max-port=" + (relayBase + 200),
-        "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=tandem.test", "--allow-loopback-peers",
-        "--cli-password=tandem-test", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint", "--log-file=stdout",
-        "--simple-log").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!listening(turnPort)) {
-      if (System.currentTimeMillis() > deadline || !coturn.isAlive()) {
-        throw new IllegalStateException("coturn did not start: " + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
+    coturn = CoturnProcess.start(SECRET);
     cluster = new TestCluster(2);
     SignalingConfig sig = SignalingConfig.fromEnv(Map.of()).withTurn(SECRET, Duration.ofMinutes(10),
-        List.of("turn:127.0.0.1:" + turnPort + "?transport=udp"), List.of("stun:127.0.0.1:" + turnPort));
+        List.of("turn:127.0.0.1:" + coturn.port + "?transport=udp"), List.of("stun:127.0.0.1:" + coturn.port));
     cluster.addGateway(GatewayConfig.fromEnv(Map.of()), sig);
     cluster.addGateway(GatewayConfig.fromEnv(Map.of()), sig);
   }
@@ -67,7 +46,7 @@ class WebRtcTest {
       cluster.close();
     }
     if (coturn != null) {
-      coturn.destroy();
+      coturn.close();
     }
   }
 
@@ -87,31 +66,17 @@ class WebRtcTest {
   void aRelayOnlyCallThroughCoturn() throws Exception {
     NodeScript.Result r = NodeScript.start(SCRIPT, Map.of(), base(0), base(1), "relay").await(Duration.ofSeconds(120));
     System.out.println(r.output());
-    assertEquals(0, r.exit(), r.output() + "\ncoturn: " + Files.readString(log));
+    assertEquals(0, r.exit(), r.output() + "\ncoturn: " + coturn.logText());
     assertTrue(r.output().contains("OK relay"), r.output());
   }
 
   @Test
   void coturnRefusesExpiredCredentials() throws Exception {
     TurnCredentials stale = new TurnCredentials(SECRET, Duration.ofSeconds(60),
-        List.of("turn:127.0.0.1:" + turnPort + "?transport=udp"), List.of());
+        List.of("turn:127.0.0.1:" + coturn.port + "?transport=udp"), List.of());
     String ice = stale.iceServers("late", System.currentTimeMillis() - 3_600_000).toString();
     NodeScript.Result r = NodeScript.start(SCRIPT, Map.of(), base(0), base(1), "expired", ice).await(Duration.ofSeconds(60));
     System.out.println(r.output());
-    assertEquals(0, r.exit(), r.output() + "\ncoturn: " + Files.readString(log));
-  }
-
-  private static boolean listening(int port) {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    assertEquals(0, r.exit(), r.output() + "\ncoturn: " + coturn.logText());
   }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The analysts' tool: reads any Tandem installation's history straight from Kafka.
- * {@code java -jar history/target/tandem-history-cli.jar --help}.
+ * {@code java -jar standalone/target/tandem.jar history --help}.
  */
 @Command(name = "tandem-history", mixinStandardHelpOptions = true, version = "tandem-history 0.1.0",
     description = "Replays, exports, verifies and counts Tandem documents' history from the Kafka event log; "
