@@ -52,7 +52,9 @@ if (!name) {
     const text = notes(link, name, me, token);
     const whiteboard = board(link, name, me, token);
     const theCall = call(name, me, token,
-        {loopbackOnly: params.get('loopback') === '1', relayOnly: params.get('relay') === '1'});
+        {loopbackOnly: params.get('loopback') === '1', relayOnly: params.get('relay') === '1',
+          simulcast: params.has('simulcast') ? params.get('simulcast') === '1' : undefined,
+          layer: params.has('layer') ? Number(params.get('layer')) : undefined});
     if (!token.mayJoin('call:' + name)) {
       $('#join-call').disabled = true;
       $('#join-call').title = 'your access does not include this call';

@@ -3,7 +3,8 @@
 // video from every other while sending its own once. With KILL_FILE set, the script then writes
 // "KILL-JANUS" and waits for that file: the Java side kills the Janus in use, a second takes
 // the room, and every page must decode from every other again within 10 s.
-// Usage: node sfu-call.js HTTP_BASE   env: PAGES (6), KILL_FILE
+// Usage: node sfu-call.js HTTP_BASE   env: PAGES (6), KILL_FILE, QUERY (added to the pages' URLs,
+//   such as &simulcast=1&layer=0)
 'use strict';
 const fs = require('fs');
 const {launch, until, fail} = require('./browser.js');
@@ -25,7 +26,7 @@ const within = (what, ms, test) => until(what, test, ms, 250);
       const name = 'P' + (i + 1);
       const page = await (await browser.newContext({viewport: {width: 900, height: 700}})).newPage();
       page.on('pageerror', (e) => console.error(name + ' page error: ' + e.message));
-      await page.goto(base + '/?name=' + name + '&loopback=1#' + room);
+      await page.goto(base + '/?name=' + name + '&loopback=1' + (process.env.QUERY || '') + '#' + room);
       await within(name + ' online', 20000, () => page.evaluate(() => document.querySelector('#status').classList.contains('online')));
       pages.push(page);
       names.push(name);

@@ -15,9 +15,11 @@ const {$, notice} = require('../page.js');
 
 /**
  * @param options loopbackOnly: send only candidates on 127.0.0.1 (the browser tests);
- *   relayOnly: connect through TURN only (iceTransportPolicy "relay")
+ *   relayOnly: connect through TURN only (iceTransportPolicy "relay"); simulcast: true or false
+ *   to force it (default: when the camera gives at least 640 pixels across, below which Chromium
+ *   sends one layer anyway); layer: the simulcast layer to receive through the SFU (0, 1, 2)
  */
-function call(name, me, token, {loopbackOnly, relayOnly}) {
+function call(name, me, token, {loopbackOnly, relayOnly, simulcast, layer}) {
   const room = 'call:' + name;
   const signaling = new Signaling(room, token);
   const iceTransportPolicy = relayOnly ? 'relay' : 'all';
@@ -131,7 +133,9 @@ function call(name, me, token, {loopbackOnly, relayOnly}) {
     if (sfu) sfu.close();
     generation++;
     sfu = new Sfu(signaling, {
-      iceServers, iceTransportPolicy, stream, keepCandidate, simulcast: false,
+      iceServers, iceTransportPolicy, stream, keepCandidate, substream: layer,
+      simulcast: simulcast !== undefined ? simulcast
+        : stream.getVideoTracks().some((t) => (t.getSettings().width || 0) >= 640),
       onConnection: (pc) => reports.watch(pc),
       onTrack: (id, media) => tile(id, label((peers.get(id) || {meta: {}}).meta, id), media, false),
       onGone: (id) => {

@@ -87,7 +87,10 @@ class Sfu {
     this.wanted = others;
     if (!changed) return;
     const m = {type: 'subscribe', feeds: others};
-    if (this.substream !== undefined) m.substream = this.substream;
+    // The layer that fits: what was asked for; else, when this page simulcasts (so the room's
+    // browsers likely do), the middle layer once tiles get small (more than four others).
+    const layer = this.substream !== undefined ? this.substream : this.simulcast && others.length > 4 ? 1 : undefined;
+    if (layer !== undefined) m.substream = layer;
     this.send(m);
   }
 

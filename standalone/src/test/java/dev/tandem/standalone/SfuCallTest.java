@@ -48,4 +48,23 @@ class SfuCallTest {
       assertTrue(r.output().contains("failover: every page decodes again"), r.output());
     }
   }
+
+  /** Pages that offer simulcast (three layers) and subscribe to the lowest still see each other, sending once. */
+  @Test
+  void simulcastPublishersAndALayerPerSubscription(@TempDir Path dir) throws Exception {
+    String api = "api-" + java.util.UUID.randomUUID();
+    String admin = "admin-" + java.util.UUID.randomUUID();
+    StandaloneConfig config = StandaloneConfig.parse(new String[] {"--port", "0", "--data-dir",
+        dir.resolve("data").toString(), "--partitions", "2"}, Map.of());
+    try (JanusProcess janus = JanusProcess.start(api, admin, "42000-42499");
+        Standalone server = Standalone.start(config, Map.of("TANDEM_JANUS_URLS", janus.url(),
+            "TANDEM_JANUS_API_SECRET", api, "TANDEM_JANUS_ADMIN_KEY", admin, "TANDEM_SFU_THRESHOLD", "4"))) {
+      NodeScript.Result r = NodeScript.start("standalone/src/test/node/sfu-call.js",
+          Map.of("PAGES", "5", "QUERY", "&simulcast=1&layer=0"), "http://127.0.0.1:" + server.port())
+          .await(Duration.ofSeconds(150));
+      System.out.println(r.output());
+      assertEquals(0, r.exit(), r.output() + "\nJanus log in " + janus.dir);
+      assertTrue(r.output().contains("sfu: each page sends its video once"), r.output());
+    }
+  }
 }
