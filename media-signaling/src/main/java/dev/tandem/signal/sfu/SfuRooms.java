@@ -55,6 +55,9 @@ public final class SfuRooms {
   private final Peers peers;
   private final List<JanusClient> janus = new ArrayList<>();
   private JanusClient current;
+  /** The handle room requests go on, and the Janus it is attached to. */
+  private Future<Long> control;
+  private JanusClient controlOf;
   private final Map<String, Room> rooms = new HashMap<>();
 
   private static final class Room {
@@ -426,42 +429,50 @@ public final class SfuRooms {
   }
 
   private Future<Void> createRoom(Room room) {
-    JanusClient j = current;
-    return j.attach((d, e) -> { }).compose(h -> {
-      ObjectNode body = NODES.objectNode();
-      body.put("request", "create");
-      body.put("room", room.janusId);
-      body.put("secret", room.secret);
-      if (config.adminKey() != null) {
-        body.put("admin_key", config.adminKey());
+    ObjectNode body = NODES.objectNode();
+    body.put("request", "create");
+    body.put("room", room.janusId);
+    body.put("secret", room.secret);
+    if (config.adminKey() != null) {
+      body.put("admin_key", config.adminKey());
+    }
+    body.put("is_private", true);
+    body.put("publishers", config.maxPublishers());
+    body.put("bitrate", config.bitrate());
+    body.put("audiocodec", "opus");
+    body.put("videocodec", "vp8");
+    body.putArray("allowed");
+    body.put("notify_joining", false);
+    return admin(body).recover(e -> {
+      if (e instanceof JanusException je && je.code == 427) {
+        return Future.succeededFuture(); // created by another signaling instance
       }
-      body.put("is_private", true);
-      body.put("publishers", config.maxPublishers());
-      body.put("bitrate", config.bitrate());
-      body.put("audiocodec", "opus");
-      body.put("videocodec", "vp8");
-      body.putArray("allowed");
-      body.put("notify_joining", false);
-      return j.message(h, body, null).<Void>mapEmpty().recover(e -> {
-        if (e instanceof JanusException je && je.code == 427) {
-          return Future.succeededFuture(); // created by another signaling instance
-        }
-        return Future.failedFuture(e);
-      }).onComplete(x -> j.detach(h));
+      return Future.failedFuture(e);
     });
   }
 
   private Future<Void> allow(Room room, String token) {
+    ObjectNode body = NODES.objectNode();
+    body.put("request", "allowed");
+    body.put("room", room.janusId);
+    body.put("secret", room.secret);
+    body.put("action", "add");
+    body.putArray("allowed").add(token);
+    return admin(body);
+  }
+
+  /**
+   * A room request (create, allowed) on the session's one control handle, attached once per
+   * Janus in use: not a handle attached and detached for every join.
+   */
+  private Future<Void> admin(ObjectNode body) {
     JanusClient j = current;
-    return j.attach((d, e) -> { }).compose(h -> {
-      ObjectNode body = NODES.objectNode();
-      body.put("request", "allowed");
-      body.put("room", room.janusId);
-      body.put("secret", room.secret);
-      body.put("action", "add");
-      body.putArray("allowed").add(token);
-      return j.message(h, body, null).<Void>mapEmpty().onComplete(x -> j.detach(h));
-    });
+    if (control == null || controlOf != j) {
+      controlOf = j;
+      control = j.attach((d, e) -> { });
+      control.onFailure(e -> control = null);
+    }
+    return control.compose(h -> j.message(h, body, null)).mapEmpty();
   }
 
   /** The Janus in use stopped answering: the next that answers takes every SFU room. */
