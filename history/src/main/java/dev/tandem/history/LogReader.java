@@ -39,6 +39,10 @@ public final class LogReader implements AutoCloseable {
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000,
+        // A scan reads what is there up to an end offset, never waits for more: a fetch left
+        // waiting on the partition just finished (the default waits 500 ms) would hold up the
+        // first poll of the next one, the broker taking one fetch per connection at a time.
+        ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20,
         ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024,
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024,
         ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
