@@ -10,6 +10,7 @@
 //   undo.on('undone', (op, which) => ...); // an undo or redo applied locally: op, to place the caret
 //   undo.hold(); ... undo.release();   // everything between is one step (a drag)
 //   undo.destroy();
+//   UndoManager.invertible(type, op, data) // `op` with what its deletes remove from `data`
 //
 // What it guarantees: undoing a step removes exactly what this user's ops in that step did, as
 // the server committed them, where that now is, and nothing of anyone else's: the document
@@ -360,5 +361,6 @@ function clone(v) {
 }
 
 UndoManager.UNDO = UNDO;
+UndoManager.invertible = invertible;
 UndoManager.REDO = REDO;
 module.exports = UndoManager;

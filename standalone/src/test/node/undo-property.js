@@ -12,6 +12,13 @@
 //     them too (then the server committed only one removal; the targeted cases below check it);
 //   - every other token is as the others' edits of the round left it: others' work survives;
 //   - the tokens present before and after keep their order.
+// And against the log, first: the document an undo or redo makes, the moment it applies (before
+// anything else arrives), equals a replay of the document's committed ops, read back from the
+// server, without the undone op: without every op of each of the actor's steps that now stands
+// undone, and without the undos and redos of each step that stands (an undo and its redo
+// cancel), the other ops rebased past what the left-out ones did. Where an op rebased inserts
+// into a gap where left-out ops both took tokens out and put others in, the log does not say
+// which side of those the insert goes on; the replay keeps both, and the undo must make one.
 // Then the targeted cases where the server commits a step in another form than the client made
 // it: two people delete the same text, the other first (undo must not bring it back), two people
 // set the same key, the other first (undo must restore the other's value, not the one before);
@@ -41,6 +48,8 @@ const cb = (resolve, reject) => (err) => (err ? reject(err) : resolve());
 const promisify = (fn) => new Promise((resolve, reject) => fn(cb(resolve, reject)));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const httpBase = url.replace(/^ws/, 'http').replace(/\/v1\/docs.*$/, '');
+
 function connect() {
   return new ShareDB.Connection(new WebSocket(url));
 }
@@ -54,6 +63,122 @@ const cardOf = (k) => 'c' + k + '-' + next[k]++;
 function tokensOf(kind, data) {
   if (kind === 'text') return Array.from(data);
   return data.cards.map((c) => c.id).concat(Array.from(data.notes));
+}
+
+/** The committed ops of a document, as the server's history endpoint streams them. */
+async function logOf(id) {
+  const res = await fetch(`${httpBase}/v1/docs/undo/${encodeURIComponent(id)}/ops?from=0&to=100000`);
+  if (res.status !== 200) fail(`GET ops of ${id}: ${res.status} ${await res.text()}`);
+  return (await res.text()).split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
+}
+
+/**
+ * Replays the ops of `log` before version `to`: `real`, the document they make, and `without`,
+ * the documents they could make without the ops at the versions in `left`. Each op after a
+ * left-out one is rebased onto each such document past the difference between the two (built
+ * afresh after every op; every token is made once, so the difference is the tokens one holds
+ * and the other does not). Where that op inserts into a gap the difference both empties and
+ * fills (a token of a left-out insert next to one of a left-out delete), the log does not say
+ * on which side of the refilled tokens the insert goes: both are kept, and the document the
+ * undo made must be one of them.
+ */
+function replay(kind, log, to, left) {
+  const type = kind === 'text' ? textUnicode : json0;
+  let real = type.create(clone(log[0].op.data));
+  let without = [clone(real)];
+  for (const entry of log.slice(1)) {
+    if (entry.version >= to) break;
+    if (entry.kind !== 'op' || !entry.op) continue;
+    if (!left.has(entry.version)) {
+      const next = new Map();
+      for (const w of without) {
+        for (const deletesFirst of [false, true]) {
+          const apart = difference(kind, real, w, deletesFirst);
+          if (apart === null) continue;
+          for (const side of apart.length > 0 ? ['right', 'left'] : ['right']) {
+            const op = apart.length > 0 ? type.transform(entry.op, apart, side) : entry.op;
+            const made = type.apply(clone(w), clone(op));
+            next.set(JSON.stringify(made), made);
+          }
+        }
+      }
+      if (next.size === 0) fail(`no way to replay the log without ${[...left]} past version ${entry.version} (${JSON.stringify(entry.op)}) from ${JSON.stringify(real)}; before it: ${without.map((w) => JSON.stringify(w)).join(' or ')}` + (process.env.DUMP ? '\n' + log.slice(1).map((l) => l.version + ' ' + l.src.slice(-3) + ' ' + JSON.stringify(l.op)).join('\n') : ''));
+      if (next.size > 256) fail(`more than 256 ways to replay the log without ${[...left]}`);
+      without = [...next.values()];
+    }
+    real = type.apply(real, clone(entry.op));
+  }
+  return { real, without };
+}
+
+/**
+ * The op that takes document `from` to `to`, keeping the tokens they share (null if it cannot);
+ * in a gap where it both removes and adds tokens, it removes first or adds first (the log does
+ * not say which of those tokens came first in the gap).
+ */
+function difference(kind, from, to, deletesFirst) {
+  if (kind === 'text') return textDifference(Array.from(from), Array.from(to), deletesFirst);
+  const ops = [];
+  const keep = common(from.cards.map((c) => c.id), to.cards.map((c) => c.id));
+  if (keep === null) return null;
+  let i = 0;
+  let j = 0;
+  let at = 0;
+  for (const [ki, kj] of keep.concat([[from.cards.length, to.cards.length]])) {
+    const start = at;
+    const removes = [];
+    for (; i < ki; i++) removes.push({ p: ['cards', start], ld: clone(from.cards[i]) });
+    const inserts = [];
+    for (; j < kj; j++) inserts.push({ p: ['cards', at++], li: clone(to.cards[j]) });
+    if (deletesFirst) ops.push(...removes, ...inserts);
+    else ops.push(...inserts, ...removes.map((c) => ({ p: ['cards', at], ld: c.ld })));
+    i++; j++; at++;
+  }
+  const notes = textDifference(Array.from(from.notes), Array.from(to.notes), deletesFirst);
+  if (notes === null) return null;
+  if (notes.length > 0) ops.push({ p: ['notes'], t: 'text-unicode', o: notes });
+  return ops;
+}
+
+function textDifference(from, to, deletesFirst) {
+  const keep = common(from, to);
+  if (keep === null) return null;
+  const op = [];
+  let i = 0;
+  let j = 0;
+  for (const [ki, kj] of keep.concat([[from.length, to.length]])) {
+    if (deletesFirst && ki > i) op.push({ d: ki - i });
+    if (kj > j) op.push(to.slice(j, kj).join(''));
+    if (!deletesFirst && ki > i) op.push({ d: ki - i });
+    if (ki < from.length) op.push(1);
+    i = ki + 1;
+    j = kj + 1;
+  }
+  return textUnicode.normalize(op);
+}
+
+/**
+ * The index pairs of the tokens `a` and `b` share (each token unique), or null when they do
+ * not come in the same order: a document the log cannot lead to (a tie resolved the other way).
+ */
+function common(a, b) {
+  const inB = new Map(b.map((t, j) => [t, j]));
+  const pairs = a.map((t, i) => [i, inB.get(t)]).filter(([, j]) => j !== undefined);
+  return pairs.every(([, j], k) => k === 0 || j > pairs[k - 1][1]) ? pairs : null;
+}
+
+function clone(v) { return JSON.parse(JSON.stringify(v)); }
+
+/**
+ * The versions a replay leaves out to make the document as `chains` (one client's steps, each the
+ * versions of the ops it went through: its edit, then each undo and redo of it) leave it: an
+ * undone step, none of its ops; a standing one (undone and redone, maybe several times), its edit
+ * alone (each undo and its redo cancel).
+ */
+function leftOut(chains) {
+  const out = new Set();
+  for (const chain of chains) chain.forEach((v, i) => { if (chain.length % 2 === 0 || i > 0) out.add(v); });
+  return out;
 }
 
 async function converge(docs) {
@@ -137,6 +262,9 @@ async function property(kind, initial) {
     });
   };
   let checked = 0;
+  let replayChecked = 0;
+  let replayTies = 0;
+  const chains = docs.map(() => []); // per client, the versions of each of its steps' ops
   for (let round = 0; round < ROUNDS; round++) {
     const actor = pick(3);
     const action = random() < 0.6 ? 'undo' : 'redo';
@@ -144,6 +272,10 @@ async function property(kind, initial) {
     const othersIns = new Set();
     const othersDel = new Set();
     let step = null;
+    let undoneAt = null;
+    let baseV = null;
+    let beforeData = null;
+    let localAfter = null;
     const edits = [];
     const top = action === 'undo' ? model[actor].undo : model[actor].redo;
     const claimed = new Set(top.length > 0 ? top[top.length - 1].ins.concat(top[top.length - 1].del) : []);
@@ -152,12 +284,18 @@ async function property(kind, initial) {
         const m = model[k];
         const from = action === 'undo' ? m.undo : m.redo;
         step = from.length > 0 ? from.pop() : null;
-        const did = action === 'undo' ? undos[k].undo() : undos[k].redo();
+        const committed = (err) => { if (!err) undoneAt = docs[k].version - 1; };
+        baseV = docs[k].version;
+        beforeData = clone(docs[k].data);
+        const did = action === 'undo' ? undos[k].undo(committed) : undos[k].redo(committed);
+        localAfter = clone(docs[k].data);
         assert.strictEqual(did, step !== null, `round ${round}: client ${k} ${action}: the manager and the model disagree on whether there is a step (${kind}; model ${JSON.stringify(m)}; shadows ${JSON.stringify(undos[k].shadows.map((x) => ({op: x.op, kind: x.kind, inflight: x.carrier === docs[k].inflightOp, pending: docs[k].pendingOps.indexOf(x.carrier), nocarrier: x.carrier === null})))} inflight ${JSON.stringify(docs[k].inflightOp && docs[k].inflightOp.op)}; manager undo ${JSON.stringify(undos[k].undoStack)} redo ${JSON.stringify(undos[k].redoStack)}; data ${JSON.stringify(docs[k].data)})`);
         if (step) (action === 'undo' ? m.redo : m.undo).push(step);
       } else {
         const e = randomEdit(kind, k, docs[k].data, claimed);
-        docs[k].submitOp(e.op);
+        e.chain = [];
+        chains[k].push(e.chain);
+        docs[k].submitOp(e.op, (err) => { if (!err) e.chain.push(docs[k].version - 1); });
         e.ins.forEach((t) => othersIns.add(t));
         e.del.forEach((t) => othersDel.add(t));
         edits.push([k, e]);
@@ -168,6 +306,18 @@ async function property(kind, initial) {
     const after = tokensOf(kind, docs[actor].data);
     if (step) {
       checked++;
+      // Against the log: the document the undo or redo made, at once, before anything else
+      // arrived, is the log's document without the undone op (and without everything else the
+      // actor's steps undid), exactly.
+      assert(undoneAt !== null, `round ${round}: the version of the ${action}`);
+      step.chain.push(undoneAt);
+      const log = await logOf(id);
+      const { real, without } = replay(kind, log, baseV, leftOut(chains[actor]));
+      assert.deepStrictEqual(real, beforeData, `round ${round}: the log replayed to version ${baseV} is not the document`);
+      assert(without.some((w) => JSON.stringify(w) === JSON.stringify(localAfter)),
+        `round ${round}: client ${actor}'s ${action} (${kind}) made ${JSON.stringify(localAfter)}; the log without versions ${[...leftOut(chains[actor])]} makes ${without.map((w) => JSON.stringify(w)).join(' or ')}` + (process.env.DUMP ? '\n' + log.slice(1).map((l) => l.version + ' ' + l.src.slice(-3) + ' ' + JSON.stringify(l.op)).join('\n') : ''));
+      replayChecked++;
+      if (without.length > 1) replayTies++;
       const inserted = action === 'undo' ? step.del : step.ins; // what the undo or redo puts back
       const removed = action === 'undo' ? step.ins : step.del;
       const beforeSet = new Set(before);
@@ -217,7 +367,7 @@ async function property(kind, initial) {
   }
   undos.forEach((u) => u.destroy());
   conns.forEach((c) => c.close());
-  console.log(`${kind}: ${ROUNDS} rounds, ${checked} undos and redos checked, ${tokensOf(kind, docs[0].data).length} tokens at the end`);
+  console.log(`${kind}: ${ROUNDS} rounds, ${checked} undos and redos checked (${replayChecked} against the log, ${replayTies} of them with a tie the log leaves open), ${tokensOf(kind, docs[0].data).length} tokens at the end`);
 }
 
 /** Two people delete the same text; the other's delete commits first: undoing must not bring it back. */
