@@ -54,7 +54,8 @@ if (!name) {
     const theCall = call(name, me, token,
         {loopbackOnly: params.get('loopback') === '1', relayOnly: params.get('relay') === '1',
           simulcast: params.has('simulcast') ? params.get('simulcast') === '1' : undefined,
-          layer: params.has('layer') ? Number(params.get('layer')) : undefined});
+          layer: params.has('layer') ? Number(params.get('layer')) : undefined,
+          camera: /^\d{2,4}x\d{2,4}$/.test(params.get('camera') || '') ? params.get('camera') : undefined});
     if (!token.mayJoin('call:' + name)) {
       $('#join-call').disabled = true;
       $('#join-call').title = 'your access does not include this call';

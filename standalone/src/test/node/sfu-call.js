@@ -3,14 +3,19 @@
 // video from every other while sending its own once. With KILL_FILE set, the script then writes
 // "KILL-JANUS" and waits for that file: the Java side kills the Janus in use, a second takes
 // the room, and every page must decode from every other again within 10 s.
-// Usage: node sfu-call.js HTTP_BASE   env: PAGES (6), KILL_FILE, QUERY (added to the pages' URLs,
-//   such as &simulcast=1&layer=0)
+// With LAYERS (one simulcast layer per page, "0,2,..."; the pages offer three from a 640x480
+// camera, of which Chrome sends two at that size: 640 and 320 wide), each page must send its
+// layers and receive every other's at the width of the layer it asked for: the lowest sent (320)
+// for layer 0, the full 640 for layer 2 (Janus's substream 2 the highest).
+// Usage: node sfu-call.js HTTP_BASE   env: PAGES (6), KILL_FILE, LAYERS, QUERY (added to the
+//   pages' URLs, such as &simulcast=1)
 'use strict';
 const fs = require('fs');
 const {launch, until, fail} = require('./browser.js');
 
 const base = process.argv[2];
 const PAGES = Number(process.env.PAGES || 6);
+const LAYERS = process.env.LAYERS ? process.env.LAYERS.split(',').map(Number) : null;
 const room = 'sfu-' + Date.now().toString(36);
 setTimeout(() => fail('timed out'), Number(process.env.TIMEOUT_MS || 170000)).unref();
 
@@ -26,7 +31,8 @@ const within = (what, ms, test) => until(what, test, ms, 250);
       const name = 'P' + (i + 1);
       const page = await (await browser.newContext({viewport: {width: 900, height: 700}})).newPage();
       page.on('pageerror', (e) => console.error(name + ' page error: ' + e.message));
-      await page.goto(base + '/?name=' + name + '&loopback=1' + (process.env.QUERY || '') + '#' + room);
+      const layer = LAYERS ? '&simulcast=1&camera=640x480&layer=' + LAYERS[i % LAYERS.length] : '';
+      await page.goto(base + '/?name=' + name + '&loopback=1' + layer + (process.env.QUERY || '') + '#' + room);
       await within(name + ' online', 20000, () => page.evaluate(() => document.querySelector('#status').classList.contains('online')));
       pages.push(page);
       names.push(name);
@@ -66,6 +72,28 @@ const within = (what, ms, test) => until(what, test, ms, 250);
       if (first.outbound !== 1) fail(names[i] + ' sends ' + first.outbound + ' video streams in the SFU phase, not 1');
     }
     console.log('sfu: each page sends its video once');
+    if (LAYERS) {
+      // The layer asked for: what each page receives settles at that layer's width once the
+      // encoder has ramped up (a layer starts small and grows with the bandwidth estimate).
+      let polls = 0;
+      const widths = await within('every page receiving the layer it asked for', 30000, async () => {
+        const out = [];
+        const seen = [];
+        for (let i = 0; i < PAGES; i++) {
+          const s = await stats(pages[i]);
+          const want = LAYERS[i % LAYERS.length] === 0 ? (w) => w > 0 && w <= 320 : (w) => w >= 640;
+          const got = names.filter((n) => n !== names[i]).map((n) => (s[n] ? s[n].width : 0));
+          seen.push(names[i] + ' sends ' + Object.values(s)[0].layers + ' layers (' + Object.values(s)[0].sent + '), receives ' + got.join(' '));
+          if (!got.every(want) || Object.values(s)[0].layers < 2) {
+            if (polls++ % 8 === 0) console.log('layers so far: ' + seen.join('; '));
+            return null;
+          }
+          out.push(names[i] + ' (layer ' + LAYERS[i % LAYERS.length] + '): ' + got.join(' '));
+        }
+        return out;
+      });
+      console.log('sfu: every page sends its layers and receives the one it asked for: ' + widths.join('; '));
+    }
 
     if (process.env.KILL_FILE) {
       const before = [];

@@ -19,7 +19,7 @@ const {$, notice} = require('../page.js');
  *   to force it (default: when the camera gives at least 640 pixels across, below which Chromium
  *   sends one layer anyway); layer: the simulcast layer to receive through the SFU (0, 1, 2)
  */
-function call(name, me, token, {loopbackOnly, relayOnly, simulcast, layer}) {
+function call(name, me, token, {loopbackOnly, relayOnly, simulcast, layer, camera = '320x240'}) {
   const room = 'call:' + name;
   const signaling = new Signaling(room, token);
   const iceTransportPolicy = relayOnly ? 'relay' : 'all';
@@ -186,7 +186,8 @@ function call(name, me, token, {loopbackOnly, relayOnly, simulcast, layer}) {
   });
 
   async function join() {
-    stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width: 320, height: 240}});
+    const [width, height] = camera.split('x').map(Number);
+    stream = await navigator.mediaDevices.getUserMedia({audio: true, video: {width, height}});
     tile('me', me.name + ' (you)', stream, true);
     signaling.join({name: me.name, color: me.color});
     // The time to first media counts from here: a permission prompt for the camera is not the call's.
@@ -246,9 +247,9 @@ function call(name, me, token, {loopbackOnly, relayOnly, simulcast, layer}) {
   async function stats() {
     const out = {};
     if (sfu) {
-      const {decoded, outbound} = await sfu.counts();
+      const {decoded, width, outbound, layers, sent} = await sfu.counts();
       for (const p of peers.values()) {
-        out[p.meta.name || p.id] = {video: decoded[p.id] || 0, mode: 'sfu', outbound, generation};
+        out[p.meta.name || p.id] = {video: decoded[p.id] || 0, width: width[p.id] || 0, mode: 'sfu', outbound, layers, sent, generation};
       }
       return out;
     }

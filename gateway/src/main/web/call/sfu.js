@@ -113,24 +113,35 @@ class Sfu {
     this.send({type: 'answer', answer: {type: 'answer', sdp: pc.localDescription.sdp}});
   }
 
-  /** Frames decoded per feed, and this page's outbound video streams (for the call's stats). */
+  /**
+   * Frames decoded and the width received per feed; this page's outbound video sources, and the
+   * layers it is sending (simulcast encodings that sent anything).
+   */
   async counts() {
     const decoded = {};
+    const width = {};
     if (this.subscriber) {
       (await this.subscriber.getStats()).forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video' && this.mids.has(r.mid)) {
           decoded[this.mids.get(r.mid)] = r.framesDecoded || 0;
+          width[this.mids.get(r.mid)] = r.frameWidth || 0;
         }
       });
     }
     // One video source sent once (its simulcast layers are one stream): count the sources.
     const sources = new Set();
+    let layers = 0;
+    const sent = [];
     if (this.publisher) {
       (await this.publisher.getStats()).forEach((r) => {
-        if (r.type === 'outbound-rtp' && r.kind === 'video') sources.add(r.mediaSourceId || r.ssrc);
+        if (r.type === 'outbound-rtp' && r.kind === 'video') {
+          sources.add(r.mediaSourceId || r.ssrc);
+          if (r.bytesSent > 0) layers++;
+          sent.push((r.rid || '-') + ':' + (r.frameWidth || 0) + ':' + (r.qualityLimitationReason || '') + ':' + (r.active === false ? 'off' : 'on'));
+        }
       });
     }
-    return {decoded, outbound: sources.size};
+    return {decoded, width, outbound: sources.size, layers, sent: sent.sort().join(' ')};
   }
 
   /**
