@@ -72,6 +72,22 @@ const within = (what, ms, test) => until(what, test, ms, 250);
       if (first.outbound !== 1) fail(names[i] + ' sends ' + first.outbound + ' video streams in the SFU phase, not 1');
     }
     console.log('sfu: each page sends its video once');
+    // The call panel works in the SFU as in the mesh: chat and reactions reach everyone (as room
+    // broadcasts now, no longer over data channels).
+    await pages[0].fill('#chat-text', 'hello through the sfu');
+    await pages[0].press('#chat-text', 'Enter');
+    await pages[0].click('.react');
+    await within('the chat line and the reaction on every other page', 3500, async () => {
+      for (let i = 1; i < PAGES; i++) {
+        const seen = await pages[i].evaluate(() => ({
+          chat: Array.from(document.querySelectorAll('#chat-log li')).some((li) => li.textContent === 'P1: hello through the sfu'),
+          reaction: Array.from(document.querySelectorAll('#reactions .reaction')).some((r) => r.textContent.endsWith(' P1')),
+        }));
+        if (!seen.chat || !seen.reaction) return false;
+      }
+      return true;
+    });
+    console.log('sfu: chat and reactions reach every page');
     if (LAYERS) {
       // The layer asked for: what each page receives settles at that layer's width once the
       // encoder has ramped up (a layer starts small and grows with the bandwidth estimate).
