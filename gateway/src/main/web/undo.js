@@ -361,6 +361,6 @@ function clone(v) {
 }
 
 UndoManager.UNDO = UNDO;
-UndoManager.invertible = invertible;
 UndoManager.REDO = REDO;
+UndoManager.invertible = invertible;
 module.exports = UndoManager;

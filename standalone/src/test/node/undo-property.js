@@ -102,7 +102,7 @@ function replay(kind, log, to, left) {
           }
         }
       }
-      if (next.size === 0) fail(`no way to replay the log without ${[...left]} past version ${entry.version} (${JSON.stringify(entry.op)}) from ${JSON.stringify(real)}; before it: ${without.map((w) => JSON.stringify(w)).join(' or ')}` + (process.env.DUMP ? '\n' + log.slice(1).map((l) => l.version + ' ' + l.src.slice(-3) + ' ' + JSON.stringify(l.op)).join('\n') : ''));
+      if (next.size === 0) fail(`no way to replay the log without ${[...left]} past version ${entry.version} (${JSON.stringify(entry.op)}) from ${JSON.stringify(real)}; before it: ${without.map((w) => JSON.stringify(w)).join(' or ')}` + dumped(log));
       if (next.size > 256) fail(`more than 256 ways to replay the log without ${[...left]}`);
       without = [...next.values()];
     }
@@ -125,14 +125,14 @@ function difference(kind, from, to, deletesFirst) {
   let j = 0;
   let at = 0;
   for (const [ki, kj] of keep.concat([[from.cards.length, to.cards.length]])) {
-    const start = at;
-    const removes = [];
-    for (; i < ki; i++) removes.push({ p: ['cards', start], ld: clone(from.cards[i]) });
-    const inserts = [];
-    for (; j < kj; j++) inserts.push({ p: ['cards', at++], li: clone(to.cards[j]) });
-    if (deletesFirst) ops.push(...removes, ...inserts);
-    else ops.push(...inserts, ...removes.map((c) => ({ p: ['cards', at], ld: c.ld })));
-    i++; j++; at++;
+    const gone = from.cards.slice(i, ki);
+    const added = to.cards.slice(j, kj);
+    const removes = gone.map((c) => ({ p: ['cards', deletesFirst ? at : at + added.length], ld: clone(c) }));
+    const inserts = added.map((c, k) => ({ p: ['cards', at + k], li: clone(c) }));
+    ops.push(...(deletesFirst ? removes.concat(inserts) : inserts.concat(removes)));
+    at += added.length + 1;
+    i = ki + 1;
+    j = kj + 1;
   }
   const notes = textDifference(Array.from(from.notes), Array.from(to.notes), deletesFirst);
   if (notes === null) return null;
@@ -168,6 +168,11 @@ function common(a, b) {
 }
 
 function clone(v) { return JSON.parse(JSON.stringify(v)); }
+
+/** With DUMP set, the log a failure message ends with (version, author, op per line). */
+function dumped(log) {
+  return process.env.DUMP ? '\n' + log.slice(1).map((l) => l.version + ' ' + l.src.slice(-3) + ' ' + JSON.stringify(l.op)).join('\n') : '';
+}
 
 /**
  * The versions a replay leaves out to make the document as `chains` (one client's steps, each the
@@ -312,10 +317,11 @@ async function property(kind, initial) {
       assert(undoneAt !== null, `round ${round}: the version of the ${action}`);
       step.chain.push(undoneAt);
       const log = await logOf(id);
-      const { real, without } = replay(kind, log, baseV, leftOut(chains[actor]));
+      const left = leftOut(chains[actor]);
+      const { real, without } = replay(kind, log, baseV, left);
       assert.deepStrictEqual(real, beforeData, `round ${round}: the log replayed to version ${baseV} is not the document`);
       assert(without.some((w) => JSON.stringify(w) === JSON.stringify(localAfter)),
-        `round ${round}: client ${actor}'s ${action} (${kind}) made ${JSON.stringify(localAfter)}; the log without versions ${[...leftOut(chains[actor])]} makes ${without.map((w) => JSON.stringify(w)).join(' or ')}` + (process.env.DUMP ? '\n' + log.slice(1).map((l) => l.version + ' ' + l.src.slice(-3) + ' ' + JSON.stringify(l.op)).join('\n') : ''));
+        `round ${round}: client ${actor}'s ${action} (${kind}) made ${JSON.stringify(localAfter)}; the log without versions ${[...left]} makes ${without.map((w) => JSON.stringify(w)).join(' or ')}` + dumped(log));
       replayChecked++;
       if (without.length > 1) replayTies++;
       const inserted = action === 'undo' ? step.del : step.ins; // what the undo or redo puts back
