@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -95,22 +96,33 @@ class LoopSurvivalTest {
         + "\"probe-gw\",\"id\":\"" + id + "\",\"src\":\"s\",\"p\":" + value + ",\"pv\":1},\"ts\":0}";
   }
 
-  /** The {@code state} presence-service publishes for probe-gw's sync of {@code ch}, read from the topic. */
-  private static PresenceRecord stateFor(KafkaConsumer<String, byte[]> consumer, String ch) {
+  /**
+   * The {@code state}s presence-service publishes for probe-gw's syncs of {@code channels}, read
+   * from the topic. The channels may sit on different partitions, so their states come in either
+   * order, and in one poll: every record polled is looked at.
+   */
+  private static Map<String, PresenceRecord> statesFor(KafkaConsumer<String, byte[]> consumer, String... channels) {
+    Map<String, PresenceRecord> states = new HashMap<>();
+    List<String> wanted = List.of(channels);
     long deadline = System.currentTimeMillis() + 15_000;
-    while (System.currentTimeMillis() < deadline) {
+    while (states.size() < wanted.size() && System.currentTimeMillis() < deadline) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         try {
           PresenceRecord p = Records.decode(r.value(), PresenceRecord.class);
-          if (PresenceRecord.STATE.equals(p.kind()) && ch.equals(p.ch()) && "probe-gw".equals(p.gateway())) {
-            return p;
+          if (PresenceRecord.STATE.equals(p.kind()) && wanted.contains(p.ch()) && "probe-gw".equals(p.gateway())) {
+            states.putIfAbsent(p.ch(), p);
           }
         } catch (RuntimeException e) {
           // the poison this test wrote
         }
       }
     }
-    throw new AssertionError("presence-service never answered the sync of " + ch);
+    for (String ch : wanted) {
+      if (!states.containsKey(ch)) {
+        throw new AssertionError("presence-service never answered the sync of " + ch);
+      }
+    }
+    return states;
   }
 
   private static KafkaConsumer<String, byte[]> tail(String topic) {
@@ -141,8 +153,9 @@ class LoopSurvivalTest {
       write(topic, ch, new String(Records.encode(PresenceRecord.sync("probe-gw", ch)), StandardCharsets.UTF_8));
       write(topic, ok, update(ok, "caret", "{\"index\":1,\"length\":0}"));
       write(topic, ok, new String(Records.encode(PresenceRecord.sync("probe-gw", ok)), StandardCharsets.UTF_8));
-      assertTrue(stateFor(consumer, ch).entries().isEmpty(), "the deep value was kept");
-      PresenceRecord state = stateFor(consumer, ok);
+      Map<String, PresenceRecord> states = statesFor(consumer, ch, ok);
+      assertTrue(states.get(ch).entries().isEmpty(), "the deep value was kept");
+      PresenceRecord state = states.get(ok);
       assertEquals(1, state.entries().size());
       assertEquals("caret", state.entries().get(0).id());
     }
