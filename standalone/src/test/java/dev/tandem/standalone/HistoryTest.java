@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -185,6 +187,8 @@ class HistoryTest {
       assertTrue(nobody.err.contains("does not answer"), nobody.err);
 
       // A version gap written behind ot-service's back: verify names it.
+      c.send(new JsonObject().put("a", "s").put("c", "notes").put("d", id));
+      c.next("s");
       try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrap),
           new StringSerializer(), new ByteArraySerializer())) {
         CommittedOp gap = new CommittedOp(1, "op", "notes", id, 9, "forger", 1, new com.fasterxml.jackson.databind.ObjectMapper()
@@ -194,6 +198,23 @@ class HistoryTest {
       Run gap = cli("verify");
       assertEquals(1, gap.exit, gap.out + gap.err);
       assertTrue(gap.err.contains("notes/" + id + ": version gap: expected v7, found v9"), gap.err);
+
+      // The gateway, which saw the forged v9 arrive, reloads once, finds ot-service at v7 and
+      // drops the record: it does not reload in a loop, and the document goes on at v7.
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (meter("tandem_gateway_records_foreign_total") < 1 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(meter("tandem_gateway_records_foreign_total") >= 1, "the forged record was not dropped");
+      double loads = meter("tandem_gateway_docs_loads_total");
+      Thread.sleep(1_000);
+      assertEquals(loads, meter("tandem_gateway_docs_loads_total"), "the gateway reloads in a loop");
+      c.send(new JsonObject().put("a", "op").put("c", "notes").put("d", id).put("v", 7).put("seq", 8)
+          .put("op", new JsonArray().add("after ")));
+      JsonObject ack = c.next("op");
+      assertEquals(7, ack.getLong("v"), ack.encode());
+      assertFalse(ack.containsKey("error"), ack.encode());
+      assertEquals("after " + seen.get(6).text(), new JsonObject(get("/v1/docs/notes/" + id).body()).getString("data"));
     }
   }
 
@@ -248,6 +269,13 @@ class HistoryTest {
     StringWriter err = new StringWriter();
     int exit = HistoryCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** A meter without labels, as the gateway's {@code /metrics} shows it. */
+  private static double meter(String name) throws Exception {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$")
+        .matcher(get("/metrics").body());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private static HttpResponse<String> get(String path) throws Exception {

@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the gateway counts about ops: submitted, acknowledged (committed or a duplicate of a
- * committed op), rejected by ShareDB error code, and the time from submit to ack as clients see it.
+ * committed op), rejected by ShareDB error code, and the time from submit to ack as clients see it;
+ * the document loads it asks of ot-service, and the committed records it drops as not ot-service's.
  */
 public final class OpMeters {
 
@@ -17,6 +18,8 @@ public final class OpMeters {
   private final Counter submitted;
   private final Counter acked;
   private final Timer ackLatency;
+  private final Counter loads;
+  private final Counter foreign;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
   public OpMeters(MeterRegistry registry) {
@@ -27,6 +30,19 @@ public final class OpMeters {
     ackLatency = Timer.builder("tandem.gateway.ack.latency").description("from an op's submit to its ack")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
+    loads = Counter.builder("tandem.gateway.docs.loads").description("document loads asked of ot-service")
+        .register(registry);
+    foreign = Counter.builder("tandem.gateway.records.foreign")
+        .description("committed records dropped: past a version gap the snapshot just loaded does not explain")
+        .register(registry);
+  }
+
+  void loadRequested() {
+    loads.increment();
+  }
+
+  void foreignRecord() {
+    foreign.increment();
   }
 
   void submitted() {
