@@ -22,7 +22,8 @@
 // Then the targeted cases where the server commits a step in another form than the client made
 // it: two people delete the same text, the other first (undo must not bring it back), two people
 // set the same key, the other first (undo must restore the other's value, not the one before);
-// steps grouped by time; an undo asked for while the step's ops are unconfirmed.
+// steps grouped by time; an undo asked for while the step's ops are unconfirmed; a remote op
+// that comes while an undo is unconfirmed; steps made offline, undone after the reconnect.
 'use strict';
 const assert = require('assert');
 const ShareDB = require('sharedb/lib/client');
@@ -461,12 +462,86 @@ async function groupingAndUnconfirmed() {
   console.log('grouping and undo before the acks: as typed; a hold is one step');
 }
 
+/**
+ * A remote op that comes while an undo is unconfirmed was made before that undo: it moves the
+ * step left on the stack only once passed through the undo. Ann types "XYZ", then "abc" before
+ * it; she undoes "abc" while Bob's "q" between the two is committed first. Her next undo takes
+ * "XYZ" and leaves Bob's "q" (moved by the stack without the undo in between, it would take "qXY").
+ */
+async function remoteWhileAnUndoIsUnconfirmed() {
+  const id = 'past-undo-' + run;
+  const ann = connect().get('undo', id);
+  const bob = connect().get('undo', id);
+  await promisify((f) => ann.create('', textUnicode.uri, f));
+  const undo = new UndoManager(ann, { captureMs: 0 });
+  await promisify((f) => ann.submitOp(['XYZ'], f));
+  await promisify((f) => ann.submitOp(['abc'], f));
+  await promisify((f) => bob.fetch(f));
+  assert.strictEqual(bob.data, 'abcXYZ');
+  await promisify((f) => bob.submitOp([3, 'q'], f));
+  // Ann is not subscribed: Bob's op reaches her while her undo waits for its ack.
+  assert.strictEqual(undo.undo(), true);
+  await promisify((f) => ann.whenNothingPending(f));
+  assert.strictEqual(ann.data, 'qXYZ');
+  assert.strictEqual(undo.undo(), true);
+  await promisify((f) => ann.whenNothingPending(f));
+  await promisify((f) => ann.fetch(f));
+  assert.strictEqual(ann.data, 'q', 'the second undo takes "XYZ" and leaves Bob\'s "q"');
+  console.log('a remote op while an undo is unconfirmed: passed through it first');
+}
+
+/**
+ * Edits made offline are steps like any other: Ann loses her connection, types two steps, Bob
+ * edits meanwhile; on reconnecting her ops (which the sharedb client composes into one) commit
+ * past Bob's, and her undos take her steps newest first, then the one from before, Bob's text
+ * untouched; her redos bring them back.
+ */
+async function acrossAReconnect() {
+  const id = 'reconnect-' + run;
+  const annConnection = connect();
+  const ann = annConnection.get('undo', id);
+  const bob = connect().get('undo', id);
+  await promisify((f) => ann.create('base', textUnicode.uri, f));
+  await promisify((f) => ann.subscribe(f));
+  await promisify((f) => bob.subscribe(f));
+  const undo = new UndoManager(ann, { captureMs: 0 });
+  await promisify((f) => ann.submitOp([4, ' one'], f));
+  while (bob.version < ann.version) await sleep(10);
+  const gone = new Promise((resolve) => annConnection.on('state', (state) => state === 'disconnected' && resolve()));
+  annConnection.socket.close();
+  await gone;
+  ann.submitOp([8, ' two']);
+  ann.submitOp([0, '> ']);
+  assert.strictEqual(ann.data, '> base one two');
+  await promisify((f) => bob.submitOp([4, ' bob'], f));
+  annConnection.bindToSocket(new WebSocket(url));
+  await promisify((f) => ann.whenNothingPending(f));
+  assert.strictEqual(ann.data, '> base bob one two', 'the offline ops commit past Bob\'s');
+  const expected = ['base bob one two', 'base bob one', 'base bob'];
+  for (const text of expected) {
+    assert.strictEqual(undo.undo(), true);
+    await promisify((f) => ann.whenNothingPending(f));
+    assert.strictEqual(ann.data, text, 'undo after the reconnect');
+  }
+  assert.strictEqual(undo.canUndo(), false);
+  for (const text of expected.reverse().slice(1).concat(['> base bob one two'])) {
+    assert.strictEqual(undo.redo(), true);
+    await promisify((f) => ann.whenNothingPending(f));
+    assert.strictEqual(ann.data, text, 'redo after the reconnect');
+  }
+  while (bob.version < ann.version) await sleep(10);
+  assert.strictEqual(bob.data, '> base bob one two', 'Bob sees what Ann sees');
+  console.log('across a reconnect: offline steps undone newest first, then the earlier one; redone');
+}
+
 async function main() {
   await property('text', 'abc ');
   await property('json', { cards: [], notes: '' });
   await sameDeleteOtherFirst();
   await sameKeyOtherFirst();
   await groupingAndUnconfirmed();
+  await remoteWhileAnUndoIsUnconfirmed();
+  await acrossAReconnect();
   console.log('OK');
   process.exit(0);
 }
