@@ -63,8 +63,20 @@ final class TestCluster implements AutoCloseable {
     return c;
   }
 
+  /** One gateway and one ot-service configured by {@code otEnv} (as its environment would). */
+  static TestCluster withOtService(int partitions, Map<String, String> otEnv) {
+    TestCluster c = new TestCluster(partitions);
+    c.addOtService(otEnv);
+    c.addGateway(GatewayConfig.fromEnv(Map.of()));
+    return c;
+  }
+
   OtServiceVerticle addOtService() {
-    OtServiceConfig config = OtServiceConfig.fromEnv(Map.of()).withKafka(bootstrap).withTopics(topics).withGroup(group)
+    return addOtService(Map.of());
+  }
+
+  OtServiceVerticle addOtService(Map<String, String> env) {
+    OtServiceConfig config = OtServiceConfig.fromEnv(env).withKafka(bootstrap).withTopics(topics).withGroup(group)
         .withInstance("ot-" + UUID.randomUUID()).withFlushInterval(Duration.ofSeconds(1));
     Vertx vertx = Vertx.vertx();
     OtServiceVerticle ot = new OtServiceVerticle(config);

@@ -5,6 +5,7 @@ import dev.tandem.gateway.GatewayConfig;
 import dev.tandem.gateway.kafka.Submitter;
 import dev.tandem.ot.EditLocks;
 import dev.tandem.ot.OtException;
+import dev.tandem.ot.OtType;
 import dev.tandem.schemas.CommittedOp;
 import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.OpError;
@@ -17,6 +18,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +54,12 @@ public final class DocHub {
   private final OpMeters meters;
   private final HistoryReads history;
   private final LockDesk locks;
+  private final StaleBases staleBases;
+  /** Ops whose base ot-service no longer keeps, while the log is read to rebase them. */
+  private final Map<AwaitedCommits.Key, Pending> rebasing = new HashMap<>();
 
-  /** Who waits for the commit. */
-  private record Pending(Peer peer, Submission submission, long submittedAt) {}
+  /** Who waits for the commit; {@code rebases}: how often the op was brought up to date from the log. */
+  private record Pending(Peer peer, Submission submission, long submittedAt, int rebases) {}
 
   /** A hub confined to {@code context}, the gateway's own event loop. */
   public DocHub(Vertx vertx, Context context, GatewayConfig config, Submitter submitter, OpMeters meters) {
@@ -65,6 +70,7 @@ public final class DocHub {
     this.submitter = submitter;
     this.history = new HistoryReads(vertx, config.bootstrapServers(), config.topics());
     this.locks = new LockDesk(vertx, context, config, submitter, docs::get);
+    this.staleBases = new StaleBases(vertx, history);
   }
 
   public HistoryReads history() {
@@ -120,7 +126,7 @@ public final class DocHub {
 
   /** Whether a submit (a connection's or an HTTP request's) waits for a commit on {@code key}. */
   private boolean awaited(DocKey key) {
-    return pending.awaits(key) || httpPending.awaits(key);
+    return pending.awaits(key) || httpPending.awaits(key) || rebasing.keySet().stream().anyMatch(k -> k.doc().equals(key));
   }
 
   private void requestLoad(DocView view) {
@@ -203,9 +209,13 @@ public final class DocHub {
    * take it, the author hears {@code ERR_SERVICE_UNAVAILABLE}, then {@code afterFailure} runs.
    */
   private void send(Peer peer, Submission s, Runnable afterFailure) {
-    SubmittedOp op = s.op();
+    send(new Pending(peer, s, System.nanoTime(), 0), s.op(), afterFailure);
+  }
+
+  /** {@code op} to the log, {@code waiting} for its commit (the connection's op, or it rebased). */
+  private void send(Pending waiting, SubmittedOp op, Runnable afterFailure) {
     AwaitedCommits.Key pk = new AwaitedCommits.Key(op.key(), op.src(), op.seq());
-    pending.put(pk, new Pending(peer, s, System.nanoTime()));
+    pending.put(pk, waiting);
     meters.submitted();
     submitter.submit(op, error -> {
       if (error != null) {
@@ -315,6 +325,7 @@ public final class DocHub {
       view.unsubscribe(peer);
     }
     pending.removeIf(p -> p.peer() == peer);
+    rebasing.values().removeIf(p -> p.peer() == peer);
   }
 
   /** Records from the event log and the replies topic, in log order. */
@@ -471,11 +482,55 @@ public final class DocHub {
       meters.rejected(reply.error().code());
       http.fail(new OpFailure(reply.error()));
     }
+    if (p != null && StaleBases.answers(reply.error(), p.submission().op()) && rebase(pk, p, reply.error())) {
+      return;
+    }
     if (p != null) {
       meters.rejected(reply.error().code());
       p.peer().rejected(p.submission(), reply.error());
     }
     dropIfOrphan(reply.key());
+  }
+
+  /**
+   * Starts bringing {@code p}'s op, based on a version ot-service no longer keeps, up to date
+   * from the log ({@link StaleBases}); false when it cannot (no type known here, rebased too
+   * often, too many rebases under way), and the client is to hear {@code error}.
+   */
+  private boolean rebase(AwaitedCommits.Key pk, Pending p, OpError error) {
+    DocView view = docs.get(pk.doc());
+    OtType type = view == null || !view.ready() ? null : view.type().orElse(null);
+    if (type == null || p.rebases() >= StaleBases.MAX_ATTEMPTS) {
+      return false;
+    }
+    Optional<Future<StaleBases.Outcome>> read = staleBases.rebase(p.submission().op(), type, error);
+    if (read.isEmpty()) {
+      LOG.warn("{}: {} rebases from the log under way; refusing an op based on v{}", pk.doc(),
+          StaleBases.MAX_IN_FLIGHT, p.submission().op().v());
+      return false;
+    }
+    rebasing.put(pk, p);
+    read.get().onComplete(done -> {
+      if (rebasing.remove(pk) != p) {
+        return; // the connection closed meanwhile
+      }
+      StaleBases.Outcome outcome = done.succeeded() ? done.result() : new StaleBases.Refused(error);
+      if (done.failed()) {
+        LOG.warn("{}: reading the log to rebase an op failed: {}", pk.doc(), done.cause().toString());
+      }
+      if (outcome instanceof StaleBases.Rebased r) {
+        // The connection's own op stays in Pending: an author not subscribed catches up from its base.
+        meters.rebased();
+        send(new Pending(p.peer(), p.submission(), p.submittedAt(), p.rebases() + 1), r.op(), () -> dropIfOrphan(pk.doc()));
+      } else if (outcome instanceof StaleBases.Duplicate d) {
+        ack(p, d.v());
+      } else if (outcome instanceof StaleBases.Refused r) {
+        meters.rejected(r.error().code());
+        p.peer().rejected(p.submission(), r.error());
+        dropIfOrphan(pk.doc());
+      }
+    });
+    return true;
   }
 
   private void onSnapshot(Reply reply) {

@@ -7,6 +7,8 @@ import dev.tandem.schemas.DocKey;
 import dev.tandem.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.function.Function;
 
 /** History answered from the Kafka log, on worker threads (every read blocks). */
 public final class HistoryReads {
@@ -26,6 +28,15 @@ public final class HistoryReads {
     return vertx.executeBlocking(() -> {
       try (LogReader reader = new LogReader(bootstrap)) {
         return new DocHistory(reader, topics).at(key, version, timestamp, Progress.NONE);
+      }
+    }, false);
+  }
+
+  /** {@code work} on one of {@code workers} with the log open; completes on the caller's context. */
+  <T> Future<T> withHistory(WorkerExecutor workers, Function<DocHistory, T> work) {
+    return workers.executeBlocking(() -> {
+      try (LogReader reader = new LogReader(bootstrap)) {
+        return work.apply(new DocHistory(reader, topics));
       }
     }, false);
   }

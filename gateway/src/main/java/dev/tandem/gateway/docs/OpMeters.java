@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the gateway counts about ops: submitted, acknowledged (committed or a duplicate of a
  * committed op), rejected by ShareDB error code, and the time from submit to ack as clients see it;
- * the document loads it asks of ot-service, and the committed records it drops as not ot-service's.
+ * the document loads it asks of ot-service, the committed records it drops as not ot-service's,
+ * and the ops it rebases from the log.
  */
 public final class OpMeters {
 
@@ -20,6 +21,7 @@ public final class OpMeters {
   private final Timer ackLatency;
   private final Counter loads;
   private final Counter foreign;
+  private final Counter rebased;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
   public OpMeters(MeterRegistry registry) {
@@ -35,6 +37,13 @@ public final class OpMeters {
     foreign = Counter.builder("tandem.gateway.records.foreign")
         .description("committed records dropped: past a version gap the snapshot just loaded does not explain")
         .register(registry);
+    rebased = Counter.builder("tandem.gateway.ops.rebased")
+        .description("ops based on a version ot-service no longer keeps, brought up to date from the log and sent again")
+        .register(registry);
+  }
+
+  void rebased() {
+    rebased.increment();
   }
 
   void loadRequested() {
