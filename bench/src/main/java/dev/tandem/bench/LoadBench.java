@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Tandem against ShareDB under the same load, on this machine: starts the standalone server
@@ -21,7 +22,8 @@ import java.util.Locale;
  * in-memory) and drives it the same way. Prints every figure and a summary.
  *
  * <p>Usage (from the repository, after {@code mvn package} and {@code npm ci}):
- * {@code java -cp bench/target/tandem-bench.jar dev.tandem.bench.LoadBench [--quick]}
+ * {@code java -cp bench/target/tandem-bench.jar dev.tandem.bench.LoadBench [--quick] [--warmup SECONDS]}; every
+ * figure comes with the CPU the server and this generator used over its window.
  */
 public final class LoadBench {
 
@@ -30,6 +32,17 @@ public final class LoadBench {
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     int secs = quick ? 8 : 20;
+    // Before the scenarios, each server takes the hot-document load unmeasured this long: a JVM
+    // just started spends most of a core compiling for its first minutes (C2 took 31 s of CPU in
+    // the first 3.5 minutes of a standalone under load), which the scenarios' own short warm-ups
+    // would count as the server's.
+    int serverWarmup = quick ? 10 : 60;
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--warmup")) {
+        serverWarmup = Integer.parseInt(args[i + 1]);
+      }
+    }
+    LoadGen.Scenario warmup = new LoadGen.Scenario("warm-up", 10, 20, 0, Math.max(1, serverWarmup), 0);
     Path root = Path.of("").toAbsolutePath();
     Path jar = root.resolve("standalone/target/tandem.jar");
     if (!Files.exists(jar)) {
@@ -55,7 +68,8 @@ public final class LoadBench {
     String rtt;
     try {
       awaitHealthy(port);
-      LoadGen gen = new LoadGen(vertx, "tandem", "127.0.0.1", port);
+      LoadGen gen = new LoadGen(vertx, "tandem", "127.0.0.1", port).withServerPids(Set.of(tandem.pid()));
+      System.out.println("unmeasured: " + gen.run(warmup));
       for (LoadGen.Scenario s : scenarios) {
         LoadGen.Result r = gen.run(s);
         System.out.println(r);
@@ -75,7 +89,8 @@ public final class LoadBench {
         .redirectErrorStream(true).redirectOutput(data.resolve("sharedb.log").toFile()).start();
     try {
       Thread.sleep(1500);
-      LoadGen gen = new LoadGen(vertx, "sharedb", "127.0.0.1", sharedbPort);
+      LoadGen gen = new LoadGen(vertx, "sharedb", "127.0.0.1", sharedbPort).withServerPids(Set.of(sharedb.pid()));
+      System.out.println("unmeasured: " + gen.run(warmup));
       for (LoadGen.Scenario s : scenarios) {
         LoadGen.Result r = gen.run(s);
         System.out.println(r);

@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,17 +31,20 @@ public final class LoadGen {
    */
   public record Scenario(String name, int docs, int writersPerDoc, int warmupSeconds, int seconds, int rate) {}
 
-  /** What a run measured. */
+  /**
+   * What a run measured; {@code serverCores} and {@code generatorCores} are the CPU of the server's
+   * processes and of this one over the measured window (NaN when the server's are not known).
+   */
   public record Result(String target, Scenario scenario, long acked, long errors, double seconds, Latencies ack,
-      Latencies seen) {
+      Latencies seen, double serverCores, double generatorCores) {
     public double opsPerSecond() {
       return acked / seconds;
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%-8s %-34s %,9.0f ops/s  ack %s  seen %s  errors %d", target, scenario.name(),
-          opsPerSecond(), ack.summary(), seen.summary(), errors);
+      return String.format(Locale.ROOT, "%-8s %-34s %,9.0f ops/s  ack %s  seen %s  errors %d  CPU server %.2f / generator %.2f cores",
+          target, scenario.name(), opsPerSecond(), ack.summary(), seen.summary(), errors, serverCores, generatorCores);
     }
   }
 
@@ -55,12 +60,19 @@ public final class LoadGen {
   private volatile boolean stopped;
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
+  private Set<Long> serverPids = Set.of();
 
   public LoadGen(Vertx vertx, String target, String host, int port) {
     this.vertx = vertx;
     this.target = target;
     this.host = host;
     this.port = port;
+  }
+
+  /** The server's processes, whose CPU each result reports next to this generator's. */
+  public LoadGen withServerPids(Set<Long> pids) {
+    this.serverPids = pids;
+    return this;
   }
 
   /** The same, connecting to {@code docsPath} (for example with {@code ?access_token=T}). */
@@ -122,11 +134,18 @@ public final class LoadGen {
     Thread.sleep(s.warmupSeconds() * 1000L);
     acked.set(0);
     errors.set(0);
+    Set<Long> self = Set.of(ProcessHandle.current().pid());
+    Map<Long, Long> server0 = ProcCpu.sample(serverPids);
+    Map<Long, Long> gen0 = ProcCpu.sample(self);
     measuring = true;
     long t0 = System.nanoTime();
     Thread.sleep(s.seconds() * 1000L);
     measuring = false;
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    long elapsed = System.nanoTime() - t0;
+    double seconds = elapsed / 1e9;
+    double serverCores = serverPids.isEmpty() ? Double.NaN
+        : ProcCpu.between(server0, ProcCpu.sample(serverPids)) / (double) elapsed;
+    double generatorCores = ProcCpu.between(gen0, ProcCpu.sample(self)) / (double) elapsed;
     long count = acked.get();
     stopped = true;
     Thread.sleep(500);
@@ -139,7 +158,7 @@ public final class LoadGen {
     }
     client.close();
     stopped = false;
-    return new Result(target, s, count, errors.get(), seconds, ack, seen);
+    return new Result(target, s, count, errors.get(), seconds, ack, seen, serverCores, generatorCores);
   }
 
   private void createDocs(List<String> docs) throws Exception {
