@@ -205,6 +205,21 @@ class EdgeHardeningTest {
       // The connection is still fine.
       greedy.send(new JsonObject().put("a", "pp"));
       assertEquals("pp", greedy.next("pp").getString("a"));
+
+      // A closed connection leaves every document it subscribed to: its 50 can go for others.
+      b.close();
+      try (WsClient d = connect(1)) {
+        int got = 0;
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (got < 50 && System.currentTimeMillis() < deadline) {
+          got = bulk(d, "d", 50, "bs");
+          if (got < 50) {
+            bulk(d, "d", 50, "bu");
+            Thread.sleep(100);
+          }
+        }
+        assertEquals(50, got, "the closed connection's documents stayed subscribed");
+      }
     }
   }
 

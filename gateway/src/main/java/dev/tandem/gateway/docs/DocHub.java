@@ -19,11 +19,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,6 +57,12 @@ public final class DocHub {
   private final HistoryReads history;
   private final LockDesk locks;
   private final StaleBases staleBases;
+  /**
+   * The documents each connection subscribes to or follows the locks of, so that a closing
+   * connection leaves them without a walk over every open document (a mass disconnect of N
+   * connections over M documents cost N x M on the event loop).
+   */
+  private final Map<Peer, Set<DocKey>> attached = new HashMap<>();
   /** Ops whose base ot-service no longer keeps, while the log is read to rebase them. */
   private final Map<AwaitedCommits.Key, Pending> rebasing = new HashMap<>();
 
@@ -171,6 +179,7 @@ public final class DocHub {
   void subscribe(Peer peer, DocView view) {
     if (docs.get(view.key()) == view) {
       view.subscribe(peer);
+      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view.key());
     }
   }
 
@@ -178,6 +187,10 @@ public final class DocHub {
     DocView view = docs.get(key);
     if (view != null) {
       view.unsubscribe(peer);
+    }
+    Set<DocKey> keys = attached.get(peer);
+    if (keys != null && keys.remove(key) && keys.isEmpty()) {
+      attached.remove(peer);
     }
   }
 
@@ -315,15 +328,20 @@ public final class DocHub {
   void watchLocks(Peer peer, DocView view) {
     if (docs.get(view.key()) == view) {
       locks.watch(peer, view);
+      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view.key());
     }
   }
 
   /** Forgets a closed connection: its subscriptions, the acks it waited for, its locks. */
   void closed(Peer peer) {
     locks.closed(peer);
-    for (DocView view : docs.values()) {
-      view.unsubscribe(peer);
+    for (DocKey key : attached.getOrDefault(peer, Set.of())) {
+      DocView view = docs.get(key);
+      if (view != null) {
+        view.unsubscribe(peer);
+      }
     }
+    attached.remove(peer);
     pending.removeIf(p -> p.peer() == peer);
     rebasing.values().removeIf(p -> p.peer() == peer);
   }
