@@ -2,8 +2,10 @@ package dev.tandem.gateway.docs;
 
 import dev.tandem.schemas.DocKey;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -11,7 +13,8 @@ import java.util.function.Predicate;
  * that whether anyone awaits a document (which keeps it from leaving memory) is one lookup and
  * not a walk over every pending submit: at the cap of open documents every new one evicts another,
  * and building that set per eviction was an eighth of the hub's loop (JFR, 400 creations in flight).
- * Confined to the hub's event loop.
+ * Kept per {@code src} as well, so that a closing connection drops its own without a walk over
+ * everyone's. Confined to the hub's event loop.
  */
 final class AwaitedCommits<V> {
 
@@ -20,10 +23,12 @@ final class AwaitedCommits<V> {
 
   private final Map<Key, V> byOp = new HashMap<>();
   private final Map<DocKey, Integer> perDoc = new HashMap<>();
+  private final Map<String, Set<Key>> perSrc = new HashMap<>();
 
   void put(Key key, V value) {
     if (byOp.put(key, value) == null) {
       perDoc.merge(key.doc(), 1, Integer::sum);
+      perSrc.computeIfAbsent(key.src(), s -> new HashSet<>()).add(key);
     }
   }
 
@@ -31,17 +36,24 @@ final class AwaitedCommits<V> {
   V remove(Key key) {
     V v = byOp.remove(key);
     if (v != null) {
-      uncount(key.doc());
+      forget(key);
     }
     return v;
   }
 
-  void removeIf(Predicate<V> which) {
-    for (Iterator<Map.Entry<Key, V>> it = byOp.entrySet().iterator(); it.hasNext();) {
-      Map.Entry<Key, V> e = it.next();
-      if (which.test(e.getValue())) {
-        it.remove();
-        uncount(e.getKey().doc());
+  /**
+   * Removes the waiters of {@code src}'s submits that {@code which} picks (a client that
+   * reconnected under the same id may wait for some of them on its new connection).
+   */
+  void removeIf(String src, Predicate<V> which) {
+    Set<Key> keys = perSrc.get(src);
+    if (keys == null) {
+      return;
+    }
+    for (Key key : List.copyOf(keys)) {
+      if (which.test(byOp.get(key))) {
+        byOp.remove(key);
+        forget(key);
       }
     }
   }
@@ -54,7 +66,8 @@ final class AwaitedCommits<V> {
     return byOp.size();
   }
 
-  private void uncount(DocKey doc) {
-    perDoc.computeIfPresent(doc, (k, n) -> n == 1 ? null : n - 1);
+  private void forget(Key key) {
+    perDoc.computeIfPresent(key.doc(), (k, n) -> n == 1 ? null : n - 1);
+    perSrc.computeIfPresent(key.src(), (k, keys) -> keys.remove(key) && keys.isEmpty() ? null : keys);
   }
 }

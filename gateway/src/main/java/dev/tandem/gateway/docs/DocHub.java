@@ -342,7 +342,7 @@ public final class DocHub {
       }
     }
     attached.remove(peer);
-    pending.removeIf(p -> p.peer() == peer);
+    pending.removeIf(peer.alias(), p -> p.peer() == peer);
     rebasing.values().removeIf(p -> p.peer() == peer);
   }
 

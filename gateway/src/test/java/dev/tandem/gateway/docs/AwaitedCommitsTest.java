@@ -28,9 +28,27 @@ class AwaitedCommitsTest {
     assertNull(waits.remove(new AwaitedCommits.Key(A, "ann", 1)), "removed once");
     assertTrue(waits.awaits(A), "bob still waits on a");
 
-    waits.removeIf(v -> v.startsWith("bob"));
+    waits.removeIf("bob", v -> v.startsWith("bob"));
     assertFalse(waits.awaits(A));
     assertFalse(waits.awaits(B));
     assertEquals(0, waits.size());
+  }
+
+  /** A connection closing drops its own waits, and not those its client now has on a new connection under the same id. */
+  @Test
+  void removingBySrcTouchesOnlyThatSrcAndWhatThePredicatePicks() {
+    AwaitedCommits<String> waits = new AwaitedCommits<>();
+    waits.put(new AwaitedCommits.Key(A, "ann", 1), "old connection");
+    waits.put(new AwaitedCommits.Key(B, "ann", 2), "new connection");
+    waits.put(new AwaitedCommits.Key(A, "bob", 1), "old connection");
+    waits.removeIf("ann", "old connection"::equals);
+    assertEquals(2, waits.size());
+    assertNull(waits.remove(new AwaitedCommits.Key(A, "ann", 1)));
+    assertEquals("old connection", waits.remove(new AwaitedCommits.Key(A, "bob", 1)), "another src is untouched");
+    assertTrue(waits.awaits(B));
+    waits.removeIf("ann", v -> true);
+    assertEquals(0, waits.size());
+    assertFalse(waits.awaits(B));
+    waits.removeIf("nobody", v -> true);
   }
 }
