@@ -62,7 +62,7 @@ public final class DocHub {
    * connection leaves them without a walk over every open document (a mass disconnect of N
    * connections over M documents cost N x M on the event loop).
    */
-  private final Map<Peer, Set<DocKey>> attached = new HashMap<>();
+  private final Map<Peer, Set<DocView>> attached = new HashMap<>();
   /** Ops whose base ot-service no longer keeps, while the log is read to rebase them. */
   private final Map<AwaitedCommits.Key, Pending> rebasing = new HashMap<>();
 
@@ -179,7 +179,7 @@ public final class DocHub {
   void subscribe(Peer peer, DocView view) {
     if (docs.get(view.key()) == view) {
       view.subscribe(peer);
-      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view.key());
+      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view);
     }
   }
 
@@ -187,10 +187,10 @@ public final class DocHub {
     DocView view = docs.get(key);
     if (view != null) {
       view.unsubscribe(peer);
-    }
-    Set<DocKey> keys = attached.get(peer);
-    if (keys != null && keys.remove(key) && keys.isEmpty()) {
-      attached.remove(peer);
+      Set<DocView> views = attached.get(peer);
+      if (views != null && views.remove(view) && views.isEmpty()) {
+        attached.remove(peer);
+      }
     }
   }
 
@@ -328,20 +328,19 @@ public final class DocHub {
   void watchLocks(Peer peer, DocView view) {
     if (docs.get(view.key()) == view) {
       locks.watch(peer, view);
-      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view.key());
+      attached.computeIfAbsent(peer, p -> new HashSet<>()).add(view);
     }
   }
 
   /** Forgets a closed connection: its subscriptions, the acks it waited for, its locks. */
   void closed(Peer peer) {
     locks.closed(peer);
-    for (DocKey key : attached.getOrDefault(peer, Set.of())) {
-      DocView view = docs.get(key);
-      if (view != null) {
-        view.unsubscribe(peer);
-      }
+    // A view someone subscribes to or watches cannot be evicted, so these are still the hub's;
+    // no lookup in the access-ordered map, which would mark them as just used.
+    Set<DocView> views = attached.remove(peer);
+    if (views != null) {
+      views.forEach(view -> view.unsubscribe(peer));
     }
-    attached.remove(peer);
     pending.removeIf(peer.alias(), p -> p.peer() == peer);
     rebasing.values().removeIf(p -> p.peer() == peer);
   }
