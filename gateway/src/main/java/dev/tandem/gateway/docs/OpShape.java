@@ -26,9 +26,14 @@ final class OpShape {
       type.checkOp(op);
       return Optional.empty();
     } catch (OtException e) {
-      String code = e.kind() == OtException.Kind.BADLY_FORMED
-          ? ShareDbErrors.OT_OP_BADLY_FORMED : ShareDbErrors.OT_OP_NOT_APPLIED;
-      return Optional.of(new OpError(code, e.getMessage()));
+      return Optional.of(errorOf(e));
     }
+  }
+
+  /** A type's refusal as ShareDB answers it: badly formed, or not applicable. */
+  static OpError errorOf(OtException e) {
+    String code = e.kind() == OtException.Kind.BADLY_FORMED
+        ? ShareDbErrors.OT_OP_BADLY_FORMED : ShareDbErrors.OT_OP_NOT_APPLIED;
+    return new OpError(code, e.getMessage());
   }
 }

@@ -100,8 +100,7 @@ final class StaleBases {
           try {
             edit[0] = type.transform(edit[0], c.op(), Side.LEFT);
           } catch (OtException e) {
-            stopped[0] = new Refused(new OpError(e.kind() == OtException.Kind.BADLY_FORMED
-                ? ShareDbErrors.OT_OP_BADLY_FORMED : ShareDbErrors.OT_OP_NOT_APPLIED, e.getMessage()));
+            stopped[0] = new Refused(OpShape.errorOf(e));
           }
         }
       }
