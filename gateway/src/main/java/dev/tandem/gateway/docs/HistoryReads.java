@@ -8,6 +8,7 @@ import dev.tandem.schemas.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /** History answered from the Kafka log, on worker threads (every read blocks). */
@@ -25,20 +26,21 @@ public final class HistoryReads {
 
   /** The document after {@code version} ops, or as of {@code timestamp}; completes on the caller's context. */
   public Future<DocHistory.Snapshot> snapshot(DocKey key, Long version, Long timestamp) {
-    return vertx.executeBlocking(() -> {
-      try (LogReader reader = new LogReader(bootstrap)) {
-        return new DocHistory(reader, topics).at(key, version, timestamp, Progress.NONE);
-      }
-    }, false);
+    return vertx.executeBlocking(withLogOpen(h -> h.at(key, version, timestamp, Progress.NONE)), false);
   }
 
   /** {@code work} on one of {@code workers} with the log open; completes on the caller's context. */
   <T> Future<T> withHistory(WorkerExecutor workers, Function<DocHistory, T> work) {
-    return workers.executeBlocking(() -> {
+    return workers.executeBlocking(withLogOpen(work), false);
+  }
+
+  /** {@code work} with a reader of the log, opened for it and closed after: blocks. */
+  private <T> Callable<T> withLogOpen(Function<DocHistory, T> work) {
+    return () -> {
       try (LogReader reader = new LogReader(bootstrap)) {
         return work.apply(new DocHistory(reader, topics));
       }
-    }, false);
+    };
   }
 
   /** A reader and the document's history, for a worker that streams. */
