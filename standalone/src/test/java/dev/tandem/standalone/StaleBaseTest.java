@@ -70,8 +70,7 @@ class StaleBaseTest {
       assertEquals("<" + text, data(bob, id));
 
       // Deleted and created again since the base: refused as ShareDB refuses it.
-      assertEquals(22, ackOf(answer(bob, new JsonObject().put("a", "op").put("c", "notes").put("d", id).put("v", 22)
-          .put("seq", 21).put("del", true), new ArrayList<>())));
+      assertEquals(22, ackOf(answer(bob, submitMessage(id, 22, 21).put("del", true), new ArrayList<>())));
       assertEquals(23, ackOf(submit(bob, id, 23, 22, null, "again")));
       for (int i = 0; i < 6; i++) {
         submit(bob, id, 24 + i, 23 + i, insert(i, "x"), null);
@@ -93,7 +92,7 @@ class StaleBaseTest {
 
   /** An op (or a create, with {@code created} as its data) from {@code c}; its ack or error. */
   private static JsonObject submit(WsClient c, String id, long v, long seq, JsonArray op, String created) throws Exception {
-    JsonObject m = new JsonObject().put("a", "op").put("c", "notes").put("d", id).put("v", v).put("seq", seq);
+    JsonObject m = submitMessage(id, v, seq);
     if (created != null) {
       m.put("create", new JsonObject().put("type", TEXT).put("data", created));
     } else {
@@ -102,10 +101,14 @@ class StaleBaseTest {
     return answer(c, m, new ArrayList<>());
   }
 
+  /** An op from {@code c}; its ack or error, the ops that came before it into {@code ops}. */
   private static JsonObject submitAndCollect(WsClient c, String id, long v, long seq, JsonArray op, List<JsonObject> ops)
       throws Exception {
-    return answer(c, new JsonObject().put("a", "op").put("c", "notes").put("d", id).put("v", v).put("seq", seq).put("op", op),
-        ops);
+    return answer(c, submitMessage(id, v, seq).put("op", op), ops);
+  }
+
+  private static JsonObject submitMessage(String id, long v, long seq) {
+    return new JsonObject().put("a", "op").put("c", "notes").put("d", id).put("v", v).put("seq", seq);
   }
 
   /**
