@@ -94,8 +94,9 @@ final class ClientRun {
           .put("count", share(options.createDocs(), procs, k))
           .put("inflight", share(options.createInflight(), procs, k))
           .put("connections", Math.max(1, share(options.createConnections(), procs, k)))
-          // A warm-up of at most a tenth as many documents again, at the same concurrency.
-          .put("warmCap", Math.max(1, share(options.createDocs() / 10, procs, k))));
+          // The warm-up creates documents at the same concurrency until it ends, up to ten times
+          // as many as are measured.
+          .put("warmCap", Math.max(1, share(options.createDocs() * 10, procs, k))));
     }
     Window win;
     try (NodeWorkers workers = NodeWorkers.start(specs)) {
