@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -78,7 +79,7 @@ final class Flusher {
   /** One flush transaction; false when it was aborted for a reason that is not fatal. */
   private boolean transaction(KafkaClients c, List<PartitionState> parts, boolean withSnapshots) {
     long now = System.currentTimeMillis();
-    c.producer.beginTransaction();
+    KafkaProducer<String, byte[]> producer = c.begin();
     try {
       Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
       for (PartitionState ps : parts) {
@@ -90,8 +91,8 @@ final class Flusher {
         positions.put(tp, new OffsetAndMetadata(c.consumer.position(tp)));
       }
       // The consumer's group generation fences a zombie's flush: stale snapshots never land.
-      c.producer.sendOffsetsToTransaction(positions, c.consumer.groupMetadata());
-      c.producer.commitTransaction();
+      producer.sendOffsetsToTransaction(positions, c.consumer.groupMetadata());
+      producer.commitTransaction();
       snapshots.landed();
       return true;
     } catch (ExecutionException | InterruptedException e) {
@@ -103,7 +104,7 @@ final class Flusher {
       LOG.warn("snapshot flush of partitions {} aborted: {}", parts.stream().map(p -> p.partition).toList(), e.toString());
       snapshots.abandon();
       try {
-        c.producer.abortTransaction();
+        producer.abortTransaction();
       } catch (KafkaException abortFailed) {
         throw new FatalLoopException("abort failed after " + e, abortFailed);
       }

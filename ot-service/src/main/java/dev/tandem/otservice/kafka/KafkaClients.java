@@ -2,6 +2,7 @@ package dev.tandem.otservice.kafka;
 
 import dev.tandem.otservice.OtServiceConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One incarnation of ot-service's Kafka clients: the transactional producer, the group consumer
- * on {@code tandem.ops.submitted}, the two readers a rebuild uses and an admin client for end
- * offsets. Every setting that matters carries its reason. A fatal error closes them all and opens
- * a fresh set.
+ * One incarnation of ot-service's Kafka clients: two transactional producers taken in turn, the
+ * group consumer on {@code tandem.ops.submitted}, the two readers a rebuild uses and an admin
+ * client for end offsets. Every setting that matters carries its reason. A fatal error closes them
+ * all and opens a fresh set.
  *
- * <p>Order matters: {@code initTransactions} runs before anything reads, so the previous
- * incarnation's open transaction (same transactional id) is aborted before a read_committed
+ * <p>Order matters: {@code initTransactions} runs (on both) before anything reads, so the previous
+ * incarnation's open transaction (same transactional ids) is aborted before a read_committed
  * reader could wait behind it; the consumer subscribes last.
  */
 final class KafkaClients implements AutoCloseable {
@@ -35,7 +36,16 @@ final class KafkaClients implements AutoCloseable {
   /** The largest record the producer sends, as the topics allow ({@code Topics.ensure}). */
   static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
-  final KafkaProducer<String, byte[]> producer;
+  /**
+   * Two transactional producers, one transaction at a time, taking turns ({@link #begin}). A
+   * producer's next transaction cannot add a partition until the coordinator has written its
+   * previous commit's markers, a few milliseconds after {@code commitTransaction} returns; the
+   * other producer's transaction need not wait for them. Order is kept all the same: a
+   * transaction begins only after the one before it committed, so its records follow in every
+   * partition, and read_committed readers see them only after those markers.
+   */
+  private final List<KafkaProducer<String, byte[]>> producers;
+  private int turn;
   final KafkaConsumer<String, byte[]> consumer;
   /** Reads the snapshots topic into the local stores. */
   final PartitionReader snapshots;
@@ -50,9 +60,9 @@ final class KafkaClients implements AutoCloseable {
    */
   static final Duration STABLE_WAIT = Duration.ofSeconds(90);
 
-  private KafkaClients(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer,
+  private KafkaClients(List<KafkaProducer<String, byte[]>> producers, KafkaConsumer<String, byte[]> consumer,
       PartitionReader snapshots, PartitionReader log, Admin admin) {
-    this.producer = producer;
+    this.producers = producers;
     this.consumer = consumer;
     this.snapshots = snapshots;
     this.log = log;
@@ -62,34 +72,49 @@ final class KafkaClients implements AutoCloseable {
   /** Opens the clients ({@code beat}: the readers are working, while they wait for a stable end), fences this instance's previous incarnation and subscribes with {@code listener}. */
   static KafkaClients open(OtServiceConfig config, ConsumerRebalanceListener listener, Runnable beat) {
     Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers()));
-    KafkaProducer<String, byte[]> producer;
+    List<KafkaProducer<String, byte[]>> producers = new ArrayList<>();
     try {
-      producer = new KafkaProducer<>(producerConfig(config, admin), new StringSerializer(), new ByteArraySerializer());
-    } catch (RuntimeException e) {
-      admin.close(Duration.ofSeconds(5));
-      throw e;
-    }
-    try {
-      producer.initTransactions();
+      for (String suffix : List.of("", "-b")) {
+        producers.add(new KafkaProducer<>(producerConfig(config, admin, "tandem-ot-" + config.instanceId() + suffix),
+            new StringSerializer(), new ByteArraySerializer()));
+      }
+      producers.forEach(KafkaProducer::initTransactions);
       KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(),
           new ByteArrayDeserializer());
-      KafkaClients clients = new KafkaClients(producer, consumer,
+      KafkaClients clients = new KafkaClients(List.copyOf(producers), consumer,
           new PartitionReader(config.bootstrapServers(), config.instanceId() + "-snapshots", admin, STABLE_WAIT, beat),
           new PartitionReader(config.bootstrapServers(), config.instanceId() + "-log", admin, STABLE_WAIT, beat), admin);
       consumer.subscribe(List.of(config.topics().submitted()), listener);
       return clients;
     } catch (RuntimeException e) {
-      producer.close(Duration.ofSeconds(5));
+      producers.forEach(p -> p.close(Duration.ofSeconds(5)));
       admin.close(Duration.ofSeconds(5));
       throw e;
     }
   }
 
-  private static Map<String, Object> producerConfig(OtServiceConfig config, Admin admin) {
+  /** Begins a transaction on the producer whose turn it is, and returns it. */
+  KafkaProducer<String, byte[]> begin() {
+    turn = (turn + 1) % producers.size();
+    KafkaProducer<String, byte[]> p = producers.get(turn);
+    p.beginTransaction();
+    return p;
+  }
+
+  /** The producer of the transaction begun last. */
+  KafkaProducer<String, byte[]> current() {
+    return producers.get(turn);
+  }
+
+  List<KafkaProducer<String, byte[]>> producers() {
+    return producers;
+  }
+
+  private static Map<String, Object> producerConfig(OtServiceConfig config, Admin admin, String transactionalId) {
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    // A stable id per instance: a restarted instance fences its previous incarnation.
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-ot-" + config.instanceId());
+    // Stable ids per instance: a restarted instance fences its previous incarnation.
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     // Exactly once needs both, set explicitly rather than implied.
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -155,10 +180,12 @@ final class KafkaClients implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("consumer close", e);
     }
-    try {
-      producer.close(Duration.ofSeconds(5));
-    } catch (RuntimeException e) {
-      LOG.debug("producer close", e);
+    for (KafkaProducer<String, byte[]> p : producers) {
+      try {
+        p.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("producer close", e);
+      }
     }
     snapshots.close();
     log.close();

@@ -193,8 +193,8 @@ public final class OtLoop implements Runnable {
         try {
           health.state(State.STARTING);
           clients = KafkaClients.open(config, new Rebalance(), health::beat);
-          out.attach(clients.producer);
-          clientMeters.add(telemetry.bind(clients.producer));
+          out.attach(clients);
+          clients.producers().forEach(p -> clientMeters.add(telemetry.bind(p)));
           clientMeters.add(telemetry.bind(clients.consumer));
           loop();
           return;
