@@ -45,7 +45,8 @@ final class KafkaClients implements AutoCloseable {
    * partition, and read_committed readers see them only after those markers.
    */
   private final List<KafkaProducer<String, byte[]>> producers;
-  private int turn;
+  private int next;
+  private KafkaProducer<String, byte[]> current;
   final KafkaConsumer<String, byte[]> consumer;
   /** Reads the snapshots topic into the local stores. */
   final PartitionReader snapshots;
@@ -95,15 +96,15 @@ final class KafkaClients implements AutoCloseable {
 
   /** Begins a transaction on the producer whose turn it is, and returns it. */
   KafkaProducer<String, byte[]> begin() {
-    turn = (turn + 1) % producers.size();
-    KafkaProducer<String, byte[]> p = producers.get(turn);
-    p.beginTransaction();
-    return p;
+    current = producers.get(next);
+    next = (next + 1) % producers.size();
+    current.beginTransaction();
+    return current;
   }
 
-  /** The producer of the transaction begun last. */
+  /** The producer of the transaction begun last (null before the first). */
   KafkaProducer<String, byte[]> current() {
-    return producers.get(turn);
+    return current;
   }
 
   List<KafkaProducer<String, byte[]>> producers() {
