@@ -64,9 +64,10 @@ final class BatchTransaction implements PoisonIsolation.Attempt<ConsumerRecord<S
     // transaction from another thread, and their two coordinator round trips (AddOffsetsToTxn,
     // TxnOffsetCommit) run while this one handles the records (creating documents, 400 in
     // flight: a transaction spent 5 of its 11 ms waiting for them after handling).
-    Future<?> offsetsSent = offsetSender.submit(offsetsPast(records), c.consumer.groupMetadata(), producer);
+    Future<?> offsetsSent = null;
     ConsumerRecord<String, byte[]> current = null;
     try {
+      offsetsSent = offsetSender.submit(offsetsPast(records), c.consumer.groupMetadata(), producer);
       for (ConsumerRecord<String, byte[]> r : records) {
         current = r;
         PartitionState ps = docs.partition(r.partition());
@@ -99,6 +100,10 @@ final class BatchTransaction implements PoisonIsolation.Attempt<ConsumerRecord<S
       // The producer is not aborted under the offsets' feet.
       offsetSender.settle(offsetsSent);
       throw abortAndRestore(c, producer, e, current, records);
+    } catch (Error e) {
+      // The loop ends and its clients close: not under the offsets' feet either.
+      offsetSender.settle(offsetsSent);
+      throw e;
     }
     try {
       snapshots.landed();

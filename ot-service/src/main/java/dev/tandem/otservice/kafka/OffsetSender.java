@@ -34,13 +34,24 @@ final class OffsetSender {
     return executor.submit(() -> producer.sendOffsetsToTransaction(offsets, group));
   }
 
-  /** Waits until {@code sent} has finished, however it ended (before the transaction is aborted). */
+  /**
+   * Waits until {@code sent} (null: nothing was sent) has finished, however it ended, even when
+   * interrupted: the transaction is aborted or its producer closed next.
+   */
   void settle(Future<?> sent) {
-    try {
-      sent.get();
-    } catch (ExecutionException e) {
-      // The abort that follows reports what went wrong with the transaction.
-    } catch (InterruptedException e) {
+    boolean interrupted = false;
+    while (sent != null) {
+      try {
+        sent.get();
+        break;
+      } catch (ExecutionException e) {
+        // The abort that follows reports what went wrong with the transaction.
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

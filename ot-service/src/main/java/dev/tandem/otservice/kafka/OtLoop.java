@@ -77,6 +77,13 @@ public final class OtLoop implements Runnable {
   private final PoisonIsolation isolation = new PoisonIsolation(attempt -> sleepQuietly(200L * attempt));
   private volatile boolean running = true;
   private volatile boolean crashed;
+  /**
+   * The clients failed (fenced, a fatal error, a bug): what is in memory may be ahead of the log,
+   * so leaving the group while they close must commit nothing. With two producers taking turns,
+   * the one that did not fail would otherwise commit snapshots and the positions past the failed
+   * batch, and its submissions would be lost.
+   */
+  private boolean abandoned;
   private volatile boolean ready;
   private volatile KafkaClients clients;
   private final Telemetry telemetry;
@@ -193,12 +200,14 @@ public final class OtLoop implements Runnable {
         try {
           health.state(State.STARTING);
           clients = KafkaClients.open(config, new Rebalance(), health::beat);
+          abandoned = false;
           out.attach(clients);
           clients.producers().forEach(p -> clientMeters.add(telemetry.bind(p)));
           clientMeters.add(telemetry.bind(clients.consumer));
           loop();
           return;
         } catch (ProducerFencedException e) {
+          abandoned = true;
           LOG.error("ot-service {} stops: a newer incarnation took over its transactional id", config.instanceId(), e);
           health.failed(e);
           health.state(State.FENCED);
@@ -213,6 +222,7 @@ public final class OtLoop implements Runnable {
           health.state(State.RESTARTING);
           stats.restarts.incrementAndGet();
           ready = false;
+          abandoned = true;
           closeClients();
           docs.clear();
           snapshots.abandon();
@@ -221,6 +231,7 @@ public final class OtLoop implements Runnable {
         }
       }
     } catch (Error e) {
+      abandoned = true;
       LOG.error("ot-service {} loop thread ends", config.instanceId(), e);
       health.failed(e);
       throw e;
@@ -300,6 +311,9 @@ public final class OtLoop implements Runnable {
       more = clients.consumer.poll(stale ? TOP_UP : Duration.ZERO);
     } catch (WakeupException e) {
       more = ConsumerRecords.empty();
+    } finally {
+      // The consumer fetched while it waited here: the loop was away only after this poll.
+      lastPolled = System.nanoTime();
     }
     if (held == null) {
       // A rebalance inside that poll processed (or dropped, if lost) the first records already.
@@ -376,7 +390,7 @@ public final class OtLoop implements Runnable {
       ready = false;
       ConsumerRecords<String, byte[]> records = held;
       held = null;
-      if (!crashed) {
+      if (!crashed && !abandoned) {
         try {
           if (records != null) {
             // Records polled but not yet processed: commit them while the partitions are still

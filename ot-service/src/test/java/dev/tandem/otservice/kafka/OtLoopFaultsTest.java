@@ -220,6 +220,63 @@ class OtLoopFaultsTest {
     }
   }
 
+  /**
+   * One of the loop's two producers is fenced behind its back (another producer takes its
+   * transactional id), so a transaction on it fails while the other producer is healthy. The
+   * loop must not commit anything on the healthy one as its clients close (snapshots of state
+   * ahead of the log, positions past the failed batch): every edit submitted is committed in the
+   * end, by the loop itself after it restarts its clients or by its next incarnation.
+   */
+  @Test
+  void aFailedProducerLeavesNothingForTheOtherToCommit() throws Exception {
+    OtLoop loop = startLoop();
+    submit(0, create("notes", "f0", "ann", 1, 0, TEXT, TextNode.valueOf("a")));
+    awaitCommitted(m -> versions(m, "notes/f0") == 1);
+    try (KafkaProducer<String, byte[]> usurper = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tandem-ot-" + config().instanceId()),
+        new StringSerializer(), new ByteArraySerializer())) {
+      usurper.initTransactions();
+    }
+    int edits = 6;
+    boolean restarted = false;
+    for (int i = 1; i <= edits; i++) {
+      submit(0, edit("notes", "f0", "ann", i + 1, i, j("[\"x\"]")));
+      int version = i + 1;
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (versions(committedOps(), "notes/f0") < version) {
+        if (!restarted && (loop.restarts() > 0 || loop.health().state() == LoopHealth.State.FENCED)) {
+          restarted = true;
+          if (loop.health().state() == LoopHealth.State.FENCED) {
+            loop = startLoop();
+          }
+        }
+        assertTrue(System.currentTimeMillis() < deadline, "edit " + i + " was not committed: "
+            + versions(committedOps(), "notes/f0") + " versions, " + loop.health());
+        Thread.sleep(100);
+      }
+    }
+    assertTrue(restarted, "a transaction on the fenced producer failed");
+    List<CommittedOp> ops = committedOps().get("notes/f0");
+    assertEquals(edits + 1, ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      assertEquals(i, ops.get(i).v(), "versions in order, none twice");
+    }
+    try (LogReader reader = new LogReader(bootstrap)) {
+      Verifier.Report report = new Verifier(reader, topics).verify(null, Progress.NONE);
+      assertTrue(report.ok(), report.fault());
+    }
+  }
+
+  private Map<String, List<CommittedOp>> committedOps() {
+    Map<String, List<CommittedOp>> m = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : readAll(topics.committed())) {
+      CommittedOp op = Records.decode(r.value(), CommittedOp.class);
+      m.computeIfAbsent(op.key().value(), k -> new ArrayList<>()).add(op);
+    }
+    return m;
+  }
+
   private static JsonNode j(String s) {
     try {
       return Records.JSON.readTree(s);
@@ -260,11 +317,7 @@ class OtLoopFaultsTest {
   private Map<String, List<CommittedOp>> awaitCommitted(Predicate<Map<String, List<CommittedOp>>> done) throws Exception {
     long deadline = System.currentTimeMillis() + 90_000;
     while (true) {
-      Map<String, List<CommittedOp>> m = new HashMap<>();
-      for (ConsumerRecord<String, byte[]> r : readAll(topics.committed())) {
-        CommittedOp op = Records.decode(r.value(), CommittedOp.class);
-        m.computeIfAbsent(op.key().value(), k -> new ArrayList<>()).add(op);
-      }
+      Map<String, List<CommittedOp>> m = committedOps();
       if (done.test(m)) {
         return m;
       }
